@@ -1,0 +1,15 @@
+#include "app/routes.hpp"
+
+#include "operations/operations_routes.hpp"
+#include "points/points_routes.hpp"
+#include "users/users_routes.hpp"
+
+namespace app {
+
+void add_all_routes(http::Router& router, const Services& services) {
+  operations::add_routes(router, services);
+  users::add_routes(router, services);
+  points::add_routes(router, services);
+}
+
+}  // namespace app

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <atomic>
+
+#include "platform/config/config.hpp"
+#include "platform/db/pool.hpp"
+
+namespace app {
+
+// What handlers on one event loop may use. Each loop has its own (its own pool), so a
+// handler's database work stays on its thread.
+struct Services {
+  db::Pool& db;
+  const config::Config& config;
+  const std::atomic<bool>& schema_ready;
+};
+
+}  // namespace app

@@ -1,0 +1,142 @@
+// Wires the service together: configuration, logging, migrations, one event loop per
+// core with its own database pool and routes, the HTTP server, and signal handling.
+#include <atomic>
+#include <cstdio>
+#include <memory>
+#include <random>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "app/migrator.hpp"
+#include "app/routes.hpp"
+#include "app/services.hpp"
+#include "platform/config/config.hpp"
+#include "platform/db/errors.hpp"
+#include "platform/db/migrations.hpp"
+#include "platform/db/pool.hpp"
+#include "platform/http/server.hpp"
+#include "platform/log/log.hpp"
+
+namespace {
+
+std::string random_token() {
+  std::random_device entropy;
+  std::string token;
+  for (int i = 0; i < 4; ++i) token += fmt::format("{:08x}", entropy());
+  return token;
+}
+
+int migrate_only(const config::Config& config) {
+  try {
+    auto report = db::apply_migrations(config.database_url,
+                                       db::load_migrations(app::migrations_directory(config)),
+                                       config.service_time_zone);
+    for (const auto& version : report.applied) fmt::print("applied {}\n", version);
+    fmt::print("schema up to date ({} applied now, {} before)\n", report.applied.size(),
+               report.already_applied);
+    return 0;
+  } catch (const std::exception& error) {
+    fmt::print(stderr, "migration failed: {}\n", error.what());
+    return 1;
+  }
+}
+
+struct EventLoop {
+  boost::asio::io_context context{1};
+  std::unique_ptr<db::Pool> pool;
+  std::unique_ptr<app::Services> services;
+  http::Router router;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  config::Config config;
+  try {
+    config = config::from_environment();
+  } catch (const config::ConfigError& error) {
+    fmt::print(stderr, "configuration error: {}\n", error.what());
+    return 2;
+  }
+  const std::string_view command = argc > 1 ? argv[1] : "serve";
+  if (command == "migrate") return migrate_only(config);
+  if (command != "serve") {
+    fmt::print(stderr, "usage: {} [serve|migrate]\n", argv[0]);
+    return 2;
+  }
+
+  logging::init(config.log_level);
+  if (config.admin_token.empty()) {
+    config.admin_token = random_token();
+    spdlog::warn("msg=\"ADMIN_TOKEN not set; generated one for this run\" admin_token={}",
+                 config.admin_token);
+  }
+
+  const unsigned threads =
+      config.http_threads ? config.http_threads : std::max(1u, std::thread::hardware_concurrency());
+  db::PoolOptions pool_options;
+  pool_options.connect.url = config.database_url;
+  pool_options.connect.session_options = "-c TimeZone=" + config.service_time_zone;
+  pool_options.max_connections = config.db_pool_size_per_thread;
+
+  std::atomic<bool> schema_ready{false};
+  std::vector<std::unique_ptr<EventLoop>> loops;
+  std::vector<http::LoopRoutes> routes;
+  for (unsigned i = 0; i < threads; ++i) {
+    auto loop = std::make_unique<EventLoop>();
+    loop->pool =
+        std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
+    loop->services =
+        std::make_unique<app::Services>(app::Services{*loop->pool, config, schema_ready});
+    app::add_all_routes(loop->router, *loop->services);
+    routes.push_back({&loop->context, &loop->router});
+    loops.push_back(std::move(loop));
+  }
+
+  http::ServerOptions server_options;
+  server_options.port = config.port;
+  server_options.max_body_bytes = config.max_body_bytes;
+  server_options.idle_timeout = config.http_idle_timeout;
+  server_options.access_log = config.access_log;
+  http::Server server(server_options, routes);
+
+  std::atomic<int> exit_code{0};
+  app::Migrator migrator(config, app::migrations_directory(config), schema_ready, [&] {
+    exit_code = 1;
+    server.shutdown();
+  });
+
+  std::uint16_t port = 0;
+  try {
+    port = server.listen();
+  } catch (const std::exception& error) {
+    spdlog::critical("msg=\"cannot listen\" port={} error=\"{}\"", config.port, error.what());
+    logging::shutdown();
+    return 1;
+  }
+  spdlog::info("msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={}", port,
+               threads, config.db_pool_size_per_thread);
+
+  boost::asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    spdlog::info("msg=\"shutting down\" signal={}", signal);
+    server.shutdown();
+  });
+
+  server.run();
+  // Pools close their connections while their loops still exist.
+  for (auto& loop : loops) {
+    loop->services.reset();
+    loop->pool.reset();
+  }
+  spdlog::info("msg=\"stopped\"");
+  logging::shutdown();
+  return exit_code.load();
+}

@@ -1,0 +1,25 @@
+#include "operations/operations_routes.hpp"
+
+namespace operations {
+
+namespace {
+
+const db::Statement kPing{"operations.ping", "SELECT 1"};
+
+}  // namespace
+
+void add_routes(http::Router& router, const app::Services& services) {
+  router.add(http::Method::get, "/health",
+             [](http::Request&) -> boost::asio::awaitable<http::Response> {
+               co_return http::Response::json(200, R"({"status":"UP"})");
+             });
+  router.add(http::Method::get, "/ready",
+             [&pool = services.db](http::Request&) -> boost::asio::awaitable<http::Response> {
+               // Either step throws DbUnavailable, which the server answers with 503.
+               auto connection = co_await pool.acquire();
+               co_await connection->execute(kPing, db::Params());
+               co_return http::Response::json(200, R"({"status":"UP"})");
+             });
+}
+
+}  // namespace operations

@@ -1,0 +1,90 @@
+#include "platform/config/config.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace config {
+
+namespace {
+
+std::int64_t integer(const Lookup& lookup, std::string_view name, std::int64_t fallback,
+                     std::int64_t min, std::int64_t max) {
+  auto raw = lookup(name);
+  if (!raw || raw->empty()) return fallback;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), value);
+  if (ec != std::errc{} || end != raw->data() + raw->size() || value < min || value > max) {
+    throw ConfigError(
+        fmt::format("{} must be an integer from {} to {}, got '{}'", name, min, max, *raw));
+  }
+  return value;
+}
+
+std::string text(const Lookup& lookup, std::string_view name, std::string fallback) {
+  auto raw = lookup(name);
+  return raw && !raw->empty() ? *raw : std::move(fallback);
+}
+
+bool flag(const Lookup& lookup, std::string_view name, bool fallback) {
+  auto raw = lookup(name);
+  if (!raw || raw->empty()) return fallback;
+  if (*raw == "1" || *raw == "true" || *raw == "on" || *raw == "yes") return true;
+  if (*raw == "0" || *raw == "false" || *raw == "off" || *raw == "no") return false;
+  throw ConfigError(fmt::format("{} must be on or off, got '{}'", name, *raw));
+}
+
+}  // namespace
+
+Config parse(const Lookup& lookup) {
+  Config config;
+  config.port = static_cast<std::uint16_t>(integer(lookup, "PORT", 8080, 0, 65535));
+  config.database_url = text(lookup, "DATABASE_URL", "");
+  if (config.database_url.empty()) {
+    throw ConfigError(
+        "DATABASE_URL is not set (./scripts/run starts a private PostgreSQL and sets it)");
+  }
+  config.redis_url = text(lookup, "REDIS_URL", "");
+  config.admin_token = text(lookup, "ADMIN_TOKEN", "");
+  config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
+  config.order_payment_timeout_seconds =
+      integer(lookup, "ORDER_PAYMENT_TIMEOUT_SECONDS", 600, 1, 7 * 24 * 3600);
+  config.service_time_zone = text(lookup, "SERVICE_TIME_ZONE", "Asia/Seoul");
+  for (char c : config.service_time_zone) {
+    // The zone goes into the connection's options string: keep it to zone-name characters.
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+          c == '+')) {
+      throw ConfigError("SERVICE_TIME_ZONE must be an IANA zone name such as Asia/Seoul");
+    }
+  }
+  config.http_threads = static_cast<unsigned>(integer(lookup, "HTTP_THREADS", 0, 0, 256));
+  config.db_pool_size_per_thread =
+      static_cast<std::size_t>(integer(lookup, "DB_POOL_SIZE", 8, 1, 1000));
+  config.max_body_bytes =
+      static_cast<std::size_t>(integer(lookup, "MAX_BODY_BYTES", 64 * 1024, 1024, 64 << 20));
+  config.http_idle_timeout =
+      std::chrono::seconds(integer(lookup, "HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 3600));
+  config.log_level = text(lookup, "LOG_LEVEL", "info");
+  if (config.log_level != "trace" && config.log_level != "debug" && config.log_level != "info" &&
+      config.log_level != "warn" && config.log_level != "error" && config.log_level != "off") {
+    throw ConfigError("LOG_LEVEL must be one of trace, debug, info, warn, error, off");
+  }
+  config.access_log = flag(lookup, "ACCESS_LOG", true);
+  config.migrations_dir = text(lookup, "MIGRATIONS_DIR", "");
+  config.points_max_charge = integer(lookup, "POINTS_MAX_CHARGE", 1'000'000, 1, 1'000'000'000'000);
+  config.points_max_balance =
+      integer(lookup, "POINTS_MAX_BALANCE", 100'000'000, 1, 1'000'000'000'000'000);
+  return config;
+}
+
+Config from_environment() {
+  return parse([](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  });
+}
+
+}  // namespace config

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace config {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Everything the service reads from its environment, validated once at start.
+struct Config {
+  std::uint16_t port = 8080;
+  std::string database_url;
+  std::string redis_url;
+  std::string admin_token;  // empty: main() generates one and prints it
+  std::string data_platform_url;
+  std::int64_t order_payment_timeout_seconds = 600;
+  std::string service_time_zone = "Asia/Seoul";
+
+  unsigned http_threads = 0;  // 0: one per core
+  std::size_t db_pool_size_per_thread = 8;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::chrono::seconds http_idle_timeout{60};
+  std::string log_level = "info";
+  bool access_log = true;
+  std::string migrations_dir;
+
+  std::int64_t points_max_charge = 1'000'000;
+  std::int64_t points_max_balance = 100'000'000;
+};
+
+using Lookup = std::function<std::optional<std::string>(std::string_view)>;
+
+// Parses the configuration from a variable lookup (the process environment in main,
+// a map in tests). Throws ConfigError naming the variable that is wrong.
+Config parse(const Lookup& lookup);
+Config from_environment();
+
+}  // namespace config

@@ -1,0 +1,214 @@
+#include "platform/db/connection.hpp"
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "platform/db/errors.hpp"
+
+namespace db {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string trimmed_message(const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+std::string field(const PGresult* result, int code) {
+  const char* value = PQresultErrorField(result, code);
+  return value ? value : "";
+}
+
+}  // namespace
+
+Connection::Connection(asio::any_io_executor executor, PGconn* conn,
+                       std::chrono::milliseconds io_timeout)
+    : executor_(executor),
+      conn_(conn),
+      io_timeout_(io_timeout),
+      socket_(executor),
+      deadline_(executor) {}
+
+Connection::~Connection() {
+  disarm_deadline();
+  // libpq owns the socket: Asio must let go of it before PQfinish closes it.
+  release_socket();
+  PQfinish(conn_);
+}
+
+asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
+                                                                 const ConnectOptions& options) {
+  // Later keywords override what the URL says, so the session options always apply.
+  const char* keywords[] = {"dbname", "options", "application_name", nullptr};
+  const char* values[] = {options.url.c_str(), options.session_options.c_str(), "ecommerce",
+                          nullptr};
+  PGconn* raw = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
+  if (raw == nullptr) throw DbUnavailable("out of memory starting a database connection");
+  std::unique_ptr<Connection> connection(new Connection(executor, raw, options.io_timeout));
+  if (PQstatus(raw) == CONNECTION_BAD) {
+    throw DbUnavailable("database connection failed: " + trimmed_message(PQerrorMessage(raw)));
+  }
+  co_await connection->finish_connect(options.connect_timeout);
+  co_return connection;
+}
+
+asio::awaitable<void> Connection::finish_connect(std::chrono::milliseconds timeout) {
+  arm_deadline(timeout);
+  // Per libpq's protocol, start as if PQconnectPoll had asked to write.
+  PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+  while (poll != PGRES_POLLING_OK) {
+    if (poll == PGRES_POLLING_FAILED) {
+      disarm_deadline();
+      fail_unavailable("database connection failed: " + trimmed_message(PQerrorMessage(conn_)));
+    }
+    // libpq may switch sockets between steps (e.g. trying the next host).
+    if (PQsocket(conn_) != socket_fd_) adopt_socket();
+    co_await wait_socket(poll == PGRES_POLLING_READING ? Wait::read : Wait::write);
+    poll = PQconnectPoll(conn_);
+  }
+  disarm_deadline();
+  if (PQsocket(conn_) != socket_fd_) adopt_socket();
+  if (PQsetnonblocking(conn_, 1) != 0) fail_unavailable("cannot make the connection non-blocking");
+}
+
+void Connection::adopt_socket() {
+  release_socket();
+  socket_fd_ = PQsocket(conn_);
+  if (socket_fd_ >= 0) socket_.assign(socket_fd_);
+}
+
+void Connection::release_socket() {
+  if (socket_.is_open()) socket_.release();
+  socket_fd_ = -1;
+}
+
+void Connection::arm_deadline(std::chrono::milliseconds timeout) {
+  timed_out_ = false;
+  const auto generation = ++deadline_generation_;
+  deadline_.expires_after(timeout);
+  deadline_.async_wait([this, generation](boost::system::error_code ec) {
+    // A stale expiry (the operation already finished and a new one started) must not
+    // cancel the new one; `this` is only touched when the timer really fired.
+    if (ec || generation != deadline_generation_) return;
+    timed_out_ = true;
+    if (socket_.is_open()) socket_.cancel();
+  });
+}
+
+void Connection::disarm_deadline() {
+  ++deadline_generation_;
+  deadline_.cancel();
+}
+
+asio::awaitable<void> Connection::wait_socket(Wait wait) {
+  if (!socket_.is_open()) fail_unavailable("database connection has no socket");
+  auto type = wait == Wait::read ? asio::posix::stream_descriptor::wait_read
+                                 : asio::posix::stream_descriptor::wait_write;
+  auto [ec] = co_await socket_.async_wait(type, asio::as_tuple(asio::use_awaitable));
+  if (timed_out_) fail_unavailable("database operation timed out");
+  if (ec) fail_unavailable("database socket error: " + ec.message());
+}
+
+void Connection::fail_unavailable(const std::string& what) {
+  broken_ = true;
+  throw DbUnavailable(what);
+}
+
+bool Connection::reusable() const {
+  return !broken_ && PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_IDLE;
+}
+
+bool Connection::still_alive() {
+  if (broken_ || PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    return false;
+  }
+  // Drop any asynchronous notices the server sent while the connection sat idle.
+  while (PGnotify* notify = PQnotifies(conn_)) PQfreemem(notify);
+  return true;
+}
+
+asio::awaitable<Result> Connection::execute(const Statement& statement, const Params& params) {
+  if (broken_) throw DbUnavailable("database connection is broken");
+  if (!prepared_.contains(statement.name)) {
+    if (PQsendPrepare(conn_, statement.name, statement.sql, 0, nullptr) == 0) {
+      fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
+    }
+    co_await collect_result();
+    prepared_.insert(statement.name);
+  }
+  auto values = params.pointers();
+  if (PQsendQueryPrepared(conn_, statement.name, params.size(), values.data(), nullptr, nullptr,
+                          0) == 0) {
+    fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
+  }
+  co_return co_await collect_result();
+}
+
+asio::awaitable<Result> Connection::execute(const char* sql, const Params& params) {
+  if (broken_) throw DbUnavailable("database connection is broken");
+  auto values = params.pointers();
+  if (PQsendQueryParams(conn_, sql, params.size(), nullptr, values.data(), nullptr, nullptr, 0) ==
+      0) {
+    fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
+  }
+  co_return co_await collect_result();
+}
+
+asio::awaitable<Result> Connection::collect_result() {
+  arm_deadline(io_timeout_);
+  for (;;) {
+    int flushed = PQflush(conn_);
+    if (flushed == 0) break;
+    if (flushed < 0) {
+      disarm_deadline();
+      fail_unavailable("database write failed: " + trimmed_message(PQerrorMessage(conn_)));
+    }
+    co_await wait_socket(Wait::write);
+  }
+  Result outcome;
+  Result error;
+  for (;;) {
+    while (PQisBusy(conn_)) {
+      co_await wait_socket(Wait::read);
+      if (PQconsumeInput(conn_) == 0) {
+        disarm_deadline();
+        fail_unavailable("database read failed: " + trimmed_message(PQerrorMessage(conn_)));
+      }
+    }
+    PGresult* raw = PQgetResult(conn_);
+    if (raw == nullptr) break;
+    auto status = PQresultStatus(raw);
+    if (status == PGRES_FATAL_ERROR || status == PGRES_NONFATAL_ERROR) {
+      if (error.raw() == nullptr)
+        error = Result(raw);
+      else
+        PQclear(raw);
+    } else {
+      outcome = Result(raw);
+    }
+  }
+  disarm_deadline();
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    fail_unavailable("database connection lost: " + trimmed_message(PQerrorMessage(conn_)));
+  }
+  // Keep the first error: it is the cause; later ones are consequences.
+  if (PGresult* failed = error.raw()) {
+    std::string sqlstate = field(failed, PG_DIAG_SQLSTATE);
+    std::string message = field(failed, PG_DIAG_MESSAGE_PRIMARY);
+    if (is_unavailable_sqlstate(sqlstate)) {
+      broken_ = sqlstate != "57014";  // a statement timeout leaves the connection usable
+      throw DbUnavailable("database unavailable: " + message);
+    }
+    throw DbError(message, sqlstate, field(failed, PG_DIAG_CONSTRAINT_NAME));
+  }
+  co_return outcome;
+}
+
+}  // namespace db

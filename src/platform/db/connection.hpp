@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_set>
+
+#include <libpq-fe.h>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "platform/db/params.hpp"
+#include "platform/db/result.hpp"
+
+namespace db {
+
+struct ConnectOptions {
+  std::string url;              // libpq URI or key=value string
+  std::string session_options;  // e.g. "-c TimeZone=Asia/Seoul"
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds io_timeout{15000};  // network deadline for one statement
+};
+
+// One libpq connection in non-blocking mode, driven by the Asio loop that owns it:
+// every wait for the socket is an async_wait, so no I/O thread ever blocks in libpq.
+// Not thread-safe; one statement at a time (callers hold it through a pool lease).
+class Connection {
+ public:
+  static boost::asio::awaitable<std::unique_ptr<Connection>> connect(
+      boost::asio::any_io_executor executor, const ConnectOptions& options);
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs a named statement, preparing it on this connection the first time.
+  boost::asio::awaitable<Result> execute(const Statement& statement, const Params& params);
+  // Runs one SQL statement without preparing it (transaction control, ad-hoc SQL).
+  boost::asio::awaitable<Result> execute(const char* sql, const Params& params = Params{});
+
+  // Safe to hand to another request: connected, no transaction open, no failure seen.
+  bool reusable() const;
+  // Reads anything the server sent while idle; false if the connection has died.
+  bool still_alive();
+  PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_); }
+
+ private:
+  enum class Wait { read, write };
+
+  Connection(boost::asio::any_io_executor executor, PGconn* conn,
+             std::chrono::milliseconds io_timeout);
+
+  boost::asio::awaitable<void> finish_connect(std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result> collect_result();
+  boost::asio::awaitable<void> wait_socket(Wait wait);
+  void arm_deadline(std::chrono::milliseconds timeout);
+  void disarm_deadline();
+  void adopt_socket();
+  void release_socket();
+  [[noreturn]] void fail_unavailable(const std::string& what);
+
+  boost::asio::any_io_executor executor_;
+  PGconn* conn_;
+  std::chrono::milliseconds io_timeout_;
+  boost::asio::posix::stream_descriptor socket_;
+  int socket_fd_ = -1;
+  boost::asio::steady_timer deadline_;
+  std::uint64_t deadline_generation_ = 0;
+  bool timed_out_ = false;
+  bool broken_ = false;
+  std::unordered_set<const char*> prepared_;
+};
+
+}  // namespace db

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace db {
+
+// The database cannot be reached, timed out, or the pool is exhausted: safe to retry later.
+class DbUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// PostgreSQL answered with an error. `sqlstate` and `constraint` let callers map
+// constraint violations to domain errors without parsing messages.
+class DbError : public std::runtime_error {
+ public:
+  DbError(std::string message, std::string sqlstate, std::string constraint)
+      : std::runtime_error(std::move(message)),
+        sqlstate_(std::move(sqlstate)),
+        constraint_(std::move(constraint)) {}
+
+  const std::string& sqlstate() const { return sqlstate_; }
+  const std::string& constraint() const { return constraint_; }
+
+  bool is_unique_violation() const { return sqlstate_ == "23505"; }
+  bool is_check_violation() const { return sqlstate_ == "23514"; }
+  bool is_foreign_key_violation() const { return sqlstate_ == "23503"; }
+  // Serialization failure or deadlock: the whole transaction may be retried.
+  bool is_retryable() const { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
+
+ private:
+  std::string sqlstate_;
+  std::string constraint_;
+};
+
+// SQLSTATE classes that mean "the server or the connection is gone", not "your SQL is wrong".
+inline bool is_unavailable_sqlstate(const std::string& sqlstate) {
+  return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+         sqlstate == "57P03" || sqlstate == "57014" || sqlstate == "53300";
+}
+
+}  // namespace db

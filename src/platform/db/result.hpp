@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <libpq-fe.h>
+
+namespace db {
+
+// Owns one PGresult; values are read as text (the wire format we request).
+class Result {
+ public:
+  Result() = default;
+  explicit Result(PGresult* result) : result_(result, &PQclear) {}
+
+  PGresult* raw() const { return result_.get(); }
+  int rows() const { return result_ ? PQntuples(result_.get()) : 0; }
+  bool empty() const { return rows() == 0; }
+  std::string affected() const { return result_ ? PQcmdTuples(result_.get()) : ""; }
+
+  bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
+  std::string_view text(int row, int column) const {
+    return {PQgetvalue(result_.get(), row, column),
+            static_cast<std::size_t>(PQgetlength(result_.get(), row, column))};
+  }
+  std::string string(int row, int column) const { return std::string(text(row, column)); }
+  std::int64_t int64(int row, int column) const;
+  bool boolean(int row, int column) const { return text(row, column) == "t"; }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_{nullptr, &PQclear};
+};
+
+}  // namespace db

@@ -1,0 +1,370 @@
+#include "platform/http/server.hpp"
+
+#include <random>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+
+#include "platform/db/errors.hpp"
+#include "platform/http/api_error.hpp"
+#include "platform/json/input.hpp"
+
+namespace http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+Method to_method(bhttp::verb verb) {
+  switch (verb) {
+    case bhttp::verb::get:
+      return Method::get;
+    case bhttp::verb::post:
+      return Method::post;
+    case bhttp::verb::put:
+      return Method::put;
+    case bhttp::verb::patch:
+      return Method::patch;
+    case bhttp::verb::delete_:
+      return Method::del;
+    case bhttp::verb::head:
+      return Method::head;
+    case bhttp::verb::options:
+      return Method::options;
+    default:
+      return Method::other;
+  }
+}
+
+// Client-supplied request ids are echoed only when they are short and plain.
+bool acceptable_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+          c == ':')) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool is_quiet_disconnect(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::eof || ec == asio::error::bad_descriptor ||
+         ec == bhttp::error::partial_message;
+}
+
+}  // namespace
+
+struct Server::Impl {
+  struct Session {
+    beast::tcp_stream* stream;
+    bool busy = false;
+  };
+  struct Loop {
+    asio::io_context* context;
+    const Router* router;
+    std::list<Session*> sessions;
+    std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  };
+
+  Impl(Server& server, ServerOptions options, std::vector<LoopRoutes> routes)
+      : owner(server), options(std::move(options)), acceptor(*routes.front().loop) {
+    for (const auto& route : routes) {
+      auto loop = std::make_unique<Loop>();
+      loop->context = route.loop;
+      loop->router = route.router;
+      loop->keep_running =
+          std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
+              route.loop->get_executor());
+      loops.push_back(std::move(loop));
+    }
+    std::random_device entropy;
+    request_id_prefix = entropy();
+  }
+
+  asio::awaitable<void> accept_connections() {
+    std::size_t next = 0;
+    for (;;) {
+      Loop& target = *loops[next++ % loops.size()];
+      auto [ec, socket] =
+          co_await acceptor.async_accept(asio::any_io_executor(target.context->get_executor()),
+                                         asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (!acceptor.is_open() || ec == asio::error::operation_aborted) co_return;
+        spdlog::warn("msg=\"accept failed\" error=\"{}\"", ec.message());
+        // Out of descriptors or similar: pause instead of spinning.
+        asio::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+        continue;
+      }
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      asio::co_spawn(*target.context, serve_connection(target, std::move(socket)), asio::detached);
+    }
+  }
+
+  asio::awaitable<void> serve_connection(Loop& loop, tcp::socket socket) {
+    beast::tcp_stream stream(std::move(socket));
+    Session session{&stream};
+    auto position = loop.sessions.insert(loop.sessions.end(), &session);
+    owner.active_sessions_.fetch_add(1);
+    try {
+      co_await serve_requests(loop, stream, session);
+    } catch (const std::exception& error) {
+      spdlog::error("msg=\"connection failed\" error=\"{}\"", error.what());
+    }
+    loop.sessions.erase(position);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
+    owner.active_sessions_.fetch_sub(1);
+  }
+
+  asio::awaitable<void> serve_requests(Loop& loop, beast::tcp_stream& stream, Session& session) {
+    beast::flat_buffer buffer;
+    while (!shutting_down.load()) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.body_limit(options.max_body_bytes);
+      parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      session.busy = false;
+      // Reset before every operation: a tcp_stream deadline applies until set again.
+      stream.expires_after(options.idle_timeout);
+      auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                          asio::as_tuple(asio::use_awaitable));
+      session.busy = true;
+      if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
+        bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
+        stream.expires_after(options.write_timeout);
+        std::tie(ec, read) =
+            co_await bhttp::async_write(stream, proceed, asio::as_tuple(asio::use_awaitable));
+      }
+      if (!ec && !parser.is_done()) {
+        stream.expires_after(options.idle_timeout);
+        std::tie(ec, read) =
+            co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      }
+      if (ec) {
+        if (is_quiet_disconnect(ec)) co_return;
+        co_await reject_unreadable(stream, ec);
+        co_return;
+      }
+      auto& message = parser.get();
+      const bool keep_alive = message.keep_alive();
+      auto started = std::chrono::steady_clock::now();
+      std::string request_id = make_request_id(message["X-Request-Id"]);
+      Response response = co_await respond(loop, message, request_id);
+      const bool keep_open = keep_alive && !shutting_down.load();
+      const int status = response.status;
+      const auto bytes = response.body.size();
+      co_await write_response(stream, std::move(response), request_id, keep_open,
+                              message.version());
+      log_access(request_id, message.method_string(), message.target(), started, bytes, status);
+      if (!keep_open || !stream.socket().is_open()) co_return;
+    }
+  }
+
+  std::string make_request_id(std::string_view supplied) {
+    if (acceptable_request_id(supplied)) return std::string(supplied);
+    return fmt::format("{:08x}-{:x}", request_id_prefix,
+                       next_request_number.fetch_add(1, std::memory_order_relaxed) + 1);
+  }
+
+  asio::awaitable<Response> respond(Loop& loop, bhttp::request<bhttp::string_body>& message,
+                                    const std::string& request_id) {
+    Request request;
+    request.method = to_method(message.method());
+    request.request_id = request_id;
+    request.body = message.body();
+    auto target = boost::urls::parse_origin_form(message.target());
+    if (!target) co_return problem(400, "INVALID_REQUEST", "the request target is not a valid URL");
+    request.path = target->path();
+    for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
+    for (const auto& field : message)
+      request.headers.emplace_back(field.name_string(), field.value());
+
+    auto match = loop.router->match(request.method, request.path);
+    if (match.kind == Router::Match::Kind::not_found) {
+      co_return problem(404, "NOT_FOUND", fmt::format("no route for {}", request.path));
+    }
+    if (match.kind == Router::Match::Kind::method_not_allowed) {
+      auto response = problem(405, "METHOD_NOT_ALLOWED",
+                              fmt::format("{} is not allowed here", message.method_string()));
+      response.headers.emplace_back("Allow", match.allow);
+      co_return response;
+    }
+    request.params = std::move(match.params);
+    if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
+      co_return problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+    }
+    try {
+      co_return co_await (*match.handler)(request);
+    } catch (const ApiError& error) {
+      co_return problem(error.status(), error.code(), error.what());
+    } catch (const db::DbUnavailable& error) {
+      spdlog::warn("request_id={} msg=\"database unavailable\" error=\"{}\"", request_id,
+                   error.what());
+      co_return problem(503, "UNAVAILABLE", "the database is unavailable; retry later");
+    } catch (const std::exception& error) {
+      spdlog::error("request_id={} msg=\"unhandled error\" error=\"{}\"", request_id, error.what());
+      co_return problem(500, "INTERNAL", fmt::format("internal error (request {})", request_id));
+    }
+  }
+
+  asio::awaitable<void> write_response(beast::tcp_stream& stream, Response response,
+                                       std::string_view request_id, bool keep_open,
+                                       unsigned version) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(response.status), version};
+    out.set(bhttp::field::content_type, response.content_type);
+    out.set("X-Request-Id", request_id);
+    for (const auto& [name, value] : response.headers) out.set(name, value);
+    out.keep_alive(keep_open);
+    out.body() = std::move(response.body);
+    out.prepare_payload();
+    stream.expires_after(options.write_timeout);
+    auto [ec, written] =
+        co_await bhttp::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      boost::system::error_code ignored;
+      stream.socket().close(ignored);
+    }
+  }
+
+  // A request that could not be read (too large, malformed): answer, then close gently.
+  asio::awaitable<void> reject_unreadable(beast::tcp_stream& stream,
+                                          const boost::system::error_code& ec) {
+    Response response;
+    if (ec == bhttp::error::body_limit) {
+      response = problem(413, "PAYLOAD_TOO_LARGE",
+                         fmt::format("the body is over {} bytes", options.max_body_bytes));
+    } else if (ec == bhttp::error::header_limit) {
+      response = problem(431, "INVALID_REQUEST", "the request line or headers are too large");
+    } else {
+      response = problem(400, "INVALID_REQUEST", "malformed HTTP request: " + ec.message());
+    }
+    auto request_id = make_request_id({});
+    auto started = std::chrono::steady_clock::now();
+    const int status = response.status;
+    const auto bytes = response.body.size();
+    co_await write_response(stream, std::move(response), request_id, false, 11);
+    log_access(request_id, "-", "-", started, bytes, status);
+    co_await linger_close(stream);
+  }
+
+  // Closing with unread request bytes makes the kernel send RST, which can destroy the
+  // error response before the client reads it; drain a bounded amount first.
+  asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 16 * 1024> sink{};
+    std::size_t drained = 0;
+    stream.expires_after(std::chrono::seconds(2));
+    while (drained < 4 * 1024 * 1024) {
+      auto [ec, n] =
+          co_await stream.async_read_some(asio::buffer(sink), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      drained += n;
+    }
+  }
+
+  void log_access(std::string_view request_id, std::string_view method, std::string_view target,
+                  std::chrono::steady_clock::time_point started, std::size_t bytes, int status) {
+    if (!options.access_log) return;
+    auto elapsed =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+    // The target is shown without its query string: it may carry ids worth keeping out of logs.
+    auto path = target.substr(0, target.find('?'));
+    spdlog::info("request_id={} method={} path={} status={} duration_ms={:.3f} bytes={}",
+                 request_id, method, path, status, elapsed.count(), bytes);
+  }
+
+  void close_idle_sessions(Loop& loop) {
+    for (Session* session : loop.sessions) {
+      if (session->busy) continue;
+      boost::system::error_code ignored;
+      session->stream->socket().cancel(ignored);
+      session->stream->socket().close(ignored);
+    }
+  }
+
+  asio::awaitable<void> drain_then_stop() {
+    asio::steady_timer tick(*loops.front()->context);
+    auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
+    while (owner.active_sessions_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      for (auto& loop : loops) {
+        asio::post(*loop->context, [this, raw = loop.get()] { close_idle_sessions(*raw); });
+      }
+      tick.expires_after(std::chrono::milliseconds(20));
+      co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (owner.active_sessions_.load() > 0) {
+      spdlog::warn("msg=\"shutdown deadline passed\" open_connections={}",
+                   owner.active_sessions_.load());
+    }
+    for (auto& loop : loops) {
+      loop->keep_running.reset();
+      loop->context->stop();
+    }
+  }
+
+  Server& owner;
+  ServerOptions options;
+  tcp::acceptor acceptor;
+  std::vector<std::unique_ptr<Loop>> loops;
+  std::atomic<bool> shutting_down{false};
+  std::uint32_t request_id_prefix = 0;  // random per process, so ids differ across instances
+  std::atomic<std::uint64_t> next_request_number{0};
+};
+
+Server::Server(ServerOptions options, std::vector<LoopRoutes> loops)
+    : impl_(std::make_unique<Impl>(*this, std::move(options), std::move(loops))) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::listen() {
+  auto& acceptor = impl_->acceptor;
+  tcp::endpoint endpoint(asio::ip::make_address(impl_->options.address), impl_->options.port);
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(tcp::acceptor::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(acceptor.get_executor(), impl_->accept_connections(), asio::detached);
+  return acceptor.local_endpoint().port();
+}
+
+void Server::run() {
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < impl_->loops.size(); ++i) {
+    threads.emplace_back([context = impl_->loops[i]->context] { context->run(); });
+  }
+  impl_->loops.front()->context->run();
+  for (auto& thread : threads) thread.join();
+}
+
+void Server::shutdown() {
+  if (impl_->shutting_down.exchange(true)) return;
+  auto& first = *impl_->loops.front()->context;
+  asio::post(first, [impl = impl_.get()] {
+    boost::system::error_code ignored;
+    impl->acceptor.close(ignored);
+    asio::co_spawn(*impl->loops.front()->context, impl->drain_then_stop(), asio::detached);
+  });
+}
+
+}  // namespace http

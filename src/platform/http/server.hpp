@@ -1,0 +1,58 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+
+#include "platform/http/router.hpp"
+
+namespace http {
+
+struct ServerOptions {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 8080;
+  std::size_t max_body_bytes = 64 * 1024;
+  std::size_t max_header_bytes = 8 * 1024;
+  std::chrono::seconds idle_timeout{60};  // keep-alive idle and slow-request budget
+  std::chrono::seconds write_timeout{30};
+  std::chrono::seconds drain_timeout{10};  // how long shutdown waits for in-flight requests
+  bool access_log = true;
+};
+
+// An event loop and the routes whose handlers live on it (they capture that loop's
+// database pool, so a request never leaves its thread).
+struct LoopRoutes {
+  boost::asio::io_context* loop;
+  const Router* router;
+};
+
+// HTTP/1.1 server on Beast with C++20 coroutines. One io_context per thread; the listening
+// socket lives on the first loop and hands connections to the loops in turn.
+class Server {
+ public:
+  Server(ServerOptions options, std::vector<LoopRoutes> loops);
+  ~Server();
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  std::uint16_t listen();
+  // Runs every loop (one thread each, the first on the caller's) until shutdown completes.
+  void run();
+  // Thread-safe and idempotent: stop accepting, close idle connections, let in-flight
+  // requests finish (up to drain_timeout), then stop the loops so run() returns.
+  void shutdown();
+
+  std::size_t active_connections() const { return active_sessions_.load(); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<std::size_t> active_sessions_{0};
+};
+
+}  // namespace http

@@ -1,0 +1,143 @@
+#include "platform/json/input.hpp"
+
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include <fmt/format.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include "platform/http/api_error.hpp"
+
+namespace json_input {
+
+using http::ApiError;
+
+namespace {
+
+constexpr std::int64_t kMaxPage = 10'000'000;  // keeps page * size far from overflow
+
+const boost::json::value& require_field(const boost::json::object& body, std::string_view field) {
+  auto found = body.find(field);
+  if (found == body.end() || found->value().is_null()) {
+    throw ApiError::invalid_request(fmt::format("'{}' is required", field));
+  }
+  return found->value();
+}
+
+std::int64_t as_int(const boost::json::value& value, std::string_view field) {
+  if (value.is_int64()) return value.get_int64();
+  if (value.is_uint64()) {
+    throw ApiError::invalid_request(fmt::format("'{}' is outside the 64-bit integer range", field));
+  }
+  throw ApiError::invalid_request(fmt::format("'{}' must be an integer", field));
+}
+
+std::int64_t as_id(std::int64_t value, std::string_view field) {
+  if (value <= 0) throw ApiError::invalid_request(fmt::format("'{}' must be a positive id", field));
+  return value;
+}
+
+}  // namespace
+
+bool is_json_media_type(std::string_view content_type) {
+  auto semicolon = content_type.find(';');
+  auto media = content_type.substr(0, semicolon);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  constexpr std::string_view expected = "application/json";
+  if (media.size() != expected.size()) return false;
+  for (std::size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != expected[i]) return false;
+  }
+  return true;
+}
+
+boost::json::object parse_object_body(const http::Request& request) {
+  if (!is_json_media_type(request.header("Content-Type"))) {
+    throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
+  }
+  if (request.body.empty()) throw ApiError::invalid_request("a JSON body is required");
+  boost::system::error_code ec;
+  auto value = boost::json::parse(request.body, ec);
+  if (ec) throw ApiError::invalid_request("the body is not valid JSON: " + ec.message());
+  if (!value.is_object()) throw ApiError::invalid_request("the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+std::int64_t required_int(const boost::json::object& body, std::string_view field) {
+  return as_int(require_field(body, field), field);
+}
+
+std::optional<std::int64_t> optional_int(const boost::json::object& body, std::string_view field) {
+  auto found = body.find(field);
+  if (found == body.end() || found->value().is_null()) return std::nullopt;
+  return as_int(found->value(), field);
+}
+
+std::int64_t required_id(const boost::json::object& body, std::string_view field) {
+  return as_id(required_int(body, field), field);
+}
+
+std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field) {
+  auto value = optional_int(body, field);
+  if (value) as_id(*value, field);
+  return value;
+}
+
+std::string required_string(const boost::json::object& body, std::string_view field) {
+  const auto& value = require_field(body, field);
+  if (!value.is_string())
+    throw ApiError::invalid_request(fmt::format("'{}' must be a string", field));
+  return std::string(value.get_string());
+}
+
+std::optional<std::int64_t> parse_int(std::string_view text) {
+  if (text.empty() || text.front() == '+') return std::nullopt;
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+std::int64_t query_id(const http::Request& request, std::string_view name) {
+  const std::string* raw = request.query_param(name);
+  if (raw == nullptr)
+    throw ApiError::invalid_request(fmt::format("query parameter '{}' is required", name));
+  auto value = parse_int(*raw);
+  if (!value || *value <= 0) {
+    throw ApiError::invalid_request(
+        fmt::format("query parameter '{}' must be a positive id", name));
+  }
+  return *value;
+}
+
+std::int64_t path_id(const http::Request& request, std::string_view name) {
+  const std::string* raw = request.path_param(name);
+  auto value = raw ? parse_int(*raw) : std::nullopt;
+  if (!value || *value <= 0)
+    throw ApiError::invalid_request(fmt::format("'{}' must be a positive id", name));
+  return *value;
+}
+
+PageRequest query_page(const http::Request& request) {
+  PageRequest page;
+  if (const std::string* raw = request.query_param("page")) {
+    auto value = parse_int(*raw);
+    if (!value || *value < 0 || *value > kMaxPage) {
+      throw ApiError::invalid_request("'page' must be an integer from 0");
+    }
+    page.page = *value;
+  }
+  if (const std::string* raw = request.query_param("size")) {
+    auto value = parse_int(*raw);
+    if (!value || *value < 1 || *value > 100) {
+      throw ApiError::invalid_request("'size' must be an integer from 1 to 100");
+    }
+    page.size = *value;
+  }
+  return page;
+}
+
+}  // namespace json_input

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "platform/http/message.hpp"
+
+// Reading client input the way the contract wants it: wrong shape or type is 400
+// INVALID_REQUEST; a JSON number must be an integer token inside the signed 64-bit range.
+// Business ranges (INVALID_AMOUNT) are checked by the caller.
+namespace json_input {
+
+// True for "application/json", any case, with or without parameters such as charset.
+bool is_json_media_type(std::string_view content_type);
+
+// The body as a JSON object: 415 without a JSON Content-Type, 400 when empty, malformed,
+// or not an object.
+boost::json::object parse_object_body(const http::Request& request);
+
+std::int64_t required_int(const boost::json::object& body, std::string_view field);
+std::optional<std::int64_t> optional_int(const boost::json::object& body, std::string_view field);
+// A positive 64-bit id; anything else is INVALID_REQUEST.
+std::int64_t required_id(const boost::json::object& body, std::string_view field);
+std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
+std::string required_string(const boost::json::object& body, std::string_view field);
+
+// Strict decimal integer text ("-12", "42"); nullopt for anything else or out of range.
+std::optional<std::int64_t> parse_int(std::string_view text);
+
+// Ids in a query string or path: positive integers, else INVALID_REQUEST.
+std::int64_t query_id(const http::Request& request, std::string_view name);
+std::int64_t path_id(const http::Request& request, std::string_view name);
+
+struct PageRequest {
+  std::int64_t page = 0;
+  std::int64_t size = 20;
+  std::int64_t offset() const { return page * size; }
+};
+// `page` >= 0 and `size` 1..100 (default 20), else INVALID_REQUEST.
+PageRequest query_page(const http::Request& request);
+
+}  // namespace json_input

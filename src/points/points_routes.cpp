@@ -1,0 +1,97 @@
+#include "points/points_routes.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "platform/http/api_error.hpp"
+#include "platform/json/input.hpp"
+#include "points/point_policy.hpp"
+#include "points/points_store.hpp"
+
+namespace points {
+
+namespace {
+
+using boost::asio::awaitable;
+using http::ApiError;
+
+http::ApiError user_not_found(std::int64_t user_id) {
+  return ApiError::not_found("USER_NOT_FOUND", fmt::format("user {} does not exist", user_id));
+}
+
+http::Response balance_response(std::int64_t user_id, std::int64_t balance) {
+  boost::json::object out;
+  out["userId"] = user_id;
+  out["balance"] = balance;
+  return http::Response::json(200, boost::json::serialize(out));
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, const app::Services& services) {
+  db::Pool& pool = services.db;
+  const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
+
+  router.add(http::Method::post, "/api/v1/points/charge",
+             [&pool, policy](http::Request& request) -> awaitable<http::Response> {
+               auto body = json_input::parse_object_body(request);
+               auto user_id = json_input::required_id(body, "userId");
+               auto amount = json_input::required_int(body, "amount");
+               if (!is_valid_charge_amount(policy, amount)) {
+                 throw ApiError::invalid_amount(fmt::format(
+                     "a charge must be from 1 to {} won, got {}", policy.max_charge, amount));
+               }
+               auto outcome = co_await charge(pool, user_id, amount, policy.max_balance);
+               switch (outcome.kind) {
+                 case ChargeOutcome::Kind::user_not_found:
+                   throw user_not_found(user_id);
+                 case ChargeOutcome::Kind::limit_exceeded:
+                   throw ApiError::conflict(
+                       "BALANCE_LIMIT_EXCEEDED",
+                       fmt::format("balance {} + {} would exceed the maximum of {} won",
+                                   outcome.balance, amount, policy.max_balance));
+                 case ChargeOutcome::Kind::charged:
+                   break;
+               }
+               co_return balance_response(user_id, outcome.balance);
+             });
+
+  router.add(http::Method::get, "/api/v1/points",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto user_id = json_input::query_id(request, "userId");
+               auto current = co_await balance(pool, user_id);
+               if (!current) throw user_not_found(user_id);
+               co_return balance_response(user_id, *current);
+             });
+
+  router.add(http::Method::get, "/api/v1/points/history",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto user_id = json_input::query_id(request, "userId");
+               auto page = json_input::query_page(request);
+               auto found = co_await history(pool, user_id, page.size, page.offset());
+               if (!found) throw user_not_found(user_id);
+               boost::json::array content;
+               for (const auto& entry : found->entries) {
+                 boost::json::object item;
+                 item["type"] = entry.type;
+                 item["amount"] = entry.amount;
+                 item["balanceAfter"] = entry.balance_after;
+                 if (entry.order_id)
+                   item["orderId"] = *entry.order_id;
+                 else
+                   item["orderId"] = nullptr;
+                 item["createdAt"] = entry.created_at;
+                 content.push_back(std::move(item));
+               }
+               boost::json::object out;
+               out["content"] = std::move(content);
+               out["page"] = page.page;
+               out["size"] = page.size;
+               out["totalElements"] = found->total;
+               co_return http::Response::json(200, boost::json::serialize(out));
+             });
+}
+
+}  // namespace points

@@ -1,0 +1,21 @@
+#include "users/users_store.hpp"
+
+namespace users {
+
+namespace {
+
+const db::Statement kCreateUser{
+    "users.create",
+    "WITH u AS (INSERT INTO users (name) VALUES ($1::text) RETURNING id, name, created_at), "
+    "     w AS (INSERT INTO point_wallets (user_id) SELECT id FROM u) "
+    "SELECT id, name, api_timestamp(created_at) FROM u"};
+
+}  // namespace
+
+boost::asio::awaitable<User> create_user(db::Pool& pool, const std::string& name) {
+  auto connection = co_await pool.acquire();
+  auto result = co_await connection->execute(kCreateUser, db::Params(name));
+  co_return User{result.int64(0, 0), result.string(0, 1), result.string(0, 2)};
+}
+
+}  // namespace users
