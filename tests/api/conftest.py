@@ -1,0 +1,180 @@
+"""Starts the real server binary for black-box API tests.
+
+Env: ECOMMERCE_SERVER_BIN (default build/release/ecommerce-server under the repo root),
+TEST_DATABASE_URL (required; shared with other suites, so tests create their own data).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from apiclient import Client  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+ADMIN_TOKEN = "test-admin-token"
+# Variables the service reads; never inherit them from the caller's environment.
+SERVICE_VARS = (
+    "PORT", "DATABASE_URL", "REDIS_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
+    "ORDER_PAYMENT_TIMEOUT_SECONDS", "SERVICE_TIME_ZONE", "MAX_BODY_BYTES", "LOG_LEVEL",
+    "MIGRATIONS_DIR", "HTTP_THREADS", "DB_POOL_SIZE", "HTTP_IDLE_TIMEOUT_SECONDS", "ACCESS_LOG",
+    "POINTS_MAX_CHARGE", "POINTS_MAX_BALANCE",
+)
+
+_started: list["ServerProcess"] = []
+_current_test = {"id": None}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_tail(path: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError as e:
+        return f"<no log: {e}>"
+
+
+class ServerProcess:
+    def __init__(self, binary: Path, env: dict, log_path: Path):
+        self.port = int(env["PORT"])
+        self.env = env
+        self.log_path = log_path
+        self.log = open(log_path, "wb")
+        self.proc = subprocess.Popen([str(binary)], env=env, cwd=str(REPO),
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        self.client = Client("127.0.0.1", self.port)
+        self.started_by = _current_test["id"]
+        self.shared = False
+        _started.append(self)
+
+    def wait_healthy(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                pytest.fail(f"server exited with {self.proc.returncode} during start; log:\n"
+                            f"{log_tail(self.log_path)}")
+            try:
+                r = Client("127.0.0.1", self.port, timeout=2).call("GET", "/health")
+                if r.status == 200:
+                    return
+                last = r.status
+            except OSError as e:
+                last = e
+            time.sleep(0.05)
+        self.kill()
+        pytest.fail(f"server not healthy after {timeout}s (last: {last}); log:\n"
+                    f"{log_tail(self.log_path)}")
+
+    def terminate(self, timeout: float = 10) -> int:
+        """SIGTERM and wait; returns the exit code (kills and fails on timeout)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            pytest.fail(f"server did not exit within {timeout}s of SIGTERM; log:\n"
+                        f"{log_tail(self.log_path)}")
+        self.log.close()
+        return rc
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def server_binary() -> Path:
+    b = Path(os.environ.get("ECOMMERCE_SERVER_BIN", REPO / "build/release/ecommerce-server"))
+    if not b.is_absolute():
+        b = REPO / b
+    if not (b.is_file() and os.access(b, os.X_OK)):
+        pytest.fail(f"server binary not found or not executable: {b} "
+                    "(build it or set ECOMMERCE_SERVER_BIN)", pytrace=False)
+    return b
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.fail("TEST_DATABASE_URL is not set: the API tests need a PostgreSQL database "
+                    "(e.g. postgresql://postgres@/ecommerce_test?host=/var/tmp/pg)",
+                    pytrace=False)
+    return url
+
+
+@pytest.fixture(scope="session")
+def start_server(server_binary, database_url, tmp_path_factory):
+    """Factory: start_server(env_overrides=None, health_timeout=20) -> ServerProcess.
+    Extra servers still running at session end are killed."""
+    mine: list[ServerProcess] = []
+    counter = iter(range(1_000_000))
+
+    def start(env_overrides: dict | None = None, health_timeout: float = 20) -> ServerProcess:
+        env = {k: v for k, v in os.environ.items() if k not in SERVICE_VARS}
+        env.update(PORT=str(free_port()), DATABASE_URL=database_url, ADMIN_TOKEN=ADMIN_TOKEN,
+                   LOG_LEVEL="warn", MIGRATIONS_DIR=str(REPO / "db/migrations"))
+        env.update(env_overrides or {})
+        log = tmp_path_factory.mktemp("server") / f"server-{next(counter)}.log"
+        sp = ServerProcess(server_binary, env, log)
+        mine.append(sp)
+        sp.wait_healthy(health_timeout)
+        return sp
+
+    yield start
+    for sp in mine:
+        if sp.proc.poll() is None:
+            sp.kill()
+
+
+@pytest.fixture(scope="session")
+def server(start_server):
+    """The shared server for the whole session; must shut down gracefully (exit 0)."""
+    sp = start_server()
+    sp.shared = True
+    yield sp
+    rc = sp.terminate(timeout=10)
+    assert rc == 0, f"server exited with {rc} after SIGTERM; log:\n{log_tail(sp.log_path)}"
+
+
+@pytest.fixture(scope="session")
+def client(server) -> Client:
+    return server.client
+
+
+@pytest.fixture
+def user(client) -> int:
+    """A fresh user id (balance 0)."""
+    return client.create_user()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _current_test["id"] = item.nodeid
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.failed:
+        # the shared server's log, and those of servers this test started
+        for sp in _started:
+            if sp.shared or sp.started_by == item.nodeid:
+                rep.sections.append((f"server log tail ({sp.log_path})", log_tail(sp.log_path)))
