@@ -1,10 +1,15 @@
 #include "platform/db/connection.hpp"
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
+#include <sys/socket.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+
+#include <spdlog/spdlog.h>
 
 #include "platform/db/errors.hpp"
 
@@ -18,6 +23,13 @@ std::string trimmed_message(const char* message) {
   std::string text = message ? message : "";
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
+}
+
+// Server notices go to the log, not to stderr.
+void log_notice(void*, const char* message) {
+  std::string text = message ? message : "";
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  spdlog::warn("msg=\"database notice\" notice=\"{}\"", text);
 }
 
 std::string field(const PGresult* result, int code) {
@@ -51,6 +63,7 @@ asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_ex
   PGconn* raw = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) throw DbUnavailable("out of memory starting a database connection");
   std::unique_ptr<Connection> connection(new Connection(executor, raw, options.io_timeout));
+  PQsetNoticeProcessor(raw, &log_notice, nullptr);
   if (PQstatus(raw) == CONNECTION_BAD) {
     throw DbUnavailable("database connection failed: " + trimmed_message(PQerrorMessage(raw)));
   }
@@ -126,6 +139,15 @@ bool Connection::reusable() const {
 
 bool Connection::still_alive() {
   if (broken_ || PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    broken_ = true;
+    return false;
+  }
+  // A server that ended the session (restart, pg_terminate_backend) sends a FATAL notice
+  // and closes; libpq consumes the notice and still reports CONNECTION_OK until it reads
+  // the end of file, so look for it directly.
+  char byte = 0;
+  ssize_t peeked = ::recv(PQsocket(conn_), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (peeked == 0 || (peeked < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
     broken_ = true;
     return false;
   }
