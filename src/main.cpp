@@ -10,12 +10,15 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
 #include "app/migrator.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "orders/expiry_sweeper.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/db/migrations.hpp"
@@ -123,10 +126,18 @@ int main(int argc, char** argv) {
   spdlog::info("msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={}", port,
                threads, config.db_pool_size_per_thread);
 
+  // Unpaid orders expire with no request needed; one sweeper per instance is plenty.
+  std::atomic<bool> stopping{false};
+  boost::asio::co_spawn(
+      loops.front()->context,
+      orders::run_expiry_sweeper(*loops.front()->pool, stopping, std::chrono::milliseconds(1000)),
+      boost::asio::detached);
+
   boost::asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("msg=\"shutting down\" signal={}", signal);
+    stopping = true;
     server.shutdown();
   });
 

@@ -1,6 +1,9 @@
 #include "app/routes.hpp"
 
+#include "catalog/catalog_routes.hpp"
+#include "coupons/coupons_routes.hpp"
 #include "operations/operations_routes.hpp"
+#include "orders/orders_routes.hpp"
 #include "points/points_routes.hpp"
 #include "users/users_routes.hpp"
 
@@ -10,6 +13,9 @@ void add_all_routes(http::Router& router, const Services& services) {
   operations::add_routes(router, services);
   users::add_routes(router, services);
   points::add_routes(router, services);
+  catalog::add_routes(router, services);
+  coupons::add_routes(router, services);
+  orders::add_routes(router, services);
 }
 
 }  // namespace app

@@ -10,7 +10,14 @@ const db::Statement kCreateUser{
     "     w AS (INSERT INTO point_wallets (user_id) SELECT id FROM u) "
     "SELECT id, name, api_timestamp(created_at) FROM u"};
 
+const db::Statement kUserExists{"users.exists", "SELECT 1 FROM users WHERE id = $1::bigint"};
+
 }  // namespace
+
+boost::asio::awaitable<bool> user_exists(db::Connection& connection, std::int64_t user_id) {
+  auto result = co_await connection.execute(kUserExists, db::Params(user_id));
+  co_return !result.empty();
+}
 
 boost::asio::awaitable<User> create_user(db::Pool& pool, const std::string& name) {
   auto connection = co_await pool.acquire();

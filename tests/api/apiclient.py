@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 KST = dt.timedelta(hours=9)
+ADMIN_TOKEN = "test-admin-token"  # the token conftest starts every server with
 
 # Things that must never appear in an error body: SQL text, driver messages, stacks.
 LEAK_MARKERS = (
@@ -129,9 +130,106 @@ class Client:
             left -= step
         assert self.balance(user_id) == target
 
+    # ---- catalogue, coupons, orders, payment ---------------------------------------------
+
+    def admin(self, method, path, body=None, token: str | None = ADMIN_TOKEN,
+              headers=None, raw=None) -> Response:
+        h = dict(headers or {})
+        if token is not None:
+            h["Authorization"] = f"Bearer {token}"
+        return self.call(method, path, body, headers=h, raw=raw)
+
+    def create_product(self, price: int = 1000, stock: int = 100, name: str | None = None,
+                       description: str | None = None) -> int:
+        body = {"name": name or unique_name("product"), "price": price, "stock": stock}
+        if description is not None:
+            body["description"] = description
+        r = self.admin("POST", "/api/v1/admin/products", body)
+        assert r.status == 201, (r.status, r.raw)
+        return r.json["id"]
+
+    def product(self, product_id: int) -> dict:
+        r = self.call("GET", f"/api/v1/products/{product_id}")
+        assert r.status == 200, (r.status, r.raw)
+        return r.json
+
+    def stock(self, product_id: int) -> int:
+        return self.product(product_id)["stock"]
+
+    def add_stock(self, product_id: int, delta) -> Response:
+        return self.admin("POST", f"/api/v1/admin/products/{product_id}/stock", {"delta": delta})
+
+    def create_coupon(self, **overrides) -> dict:
+        """A coupon kind; default FIXED 1000, 100 of them, issue window open now, 7 days."""
+        now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        body = {"name": unique_name("coupon"), "discountType": "FIXED", "discountValue": 1000,
+                "totalQuantity": 100, "issueStartsAt": rfc3339(now - dt.timedelta(hours=1)),
+                "issueEndsAt": rfc3339(now + dt.timedelta(hours=1)), "validDays": 7}
+        body.update(overrides)
+        r = self.admin("POST", "/api/v1/admin/coupons", body)
+        assert r.status == 201, (r.status, r.raw)
+        return r.json
+
+    def coupon(self, coupon_id: int) -> dict:
+        r = self.admin("GET", f"/api/v1/admin/coupons/{coupon_id}")
+        assert r.status == 200, (r.status, r.raw)
+        return r.json
+
+    def issue(self, user_id: int, coupon_id: int) -> Response:
+        return self.call("POST", "/api/v1/coupons/issue", {"userId": user_id, "couponId": coupon_id})
+
+    def issue_ok(self, user_id: int, coupon_id: int) -> dict:
+        r = self.issue(user_id, coupon_id)
+        assert r.status == 201, (r.status, r.raw)
+        return r.json
+
+    def user_coupons(self, user_id: int) -> list:
+        r = self.call("GET", f"/api/v1/coupons?userId={user_id}")
+        assert r.status == 200, (r.status, r.raw)
+        return r.json
+
+    def user_coupon_status(self, user_id: int, user_coupon_id: int) -> str:
+        found = [c for c in self.user_coupons(user_id) if c["userCouponId"] == user_coupon_id]
+        assert len(found) == 1, (user_coupon_id, found)
+        return found[0]["status"]
+
+    def order(self, user_id: int, items, user_coupon_id=None, headers=None) -> Response:
+        """items: [(productId, quantity), ...] or a list of dicts (sent as is)."""
+        lines = [i if isinstance(i, dict) else {"productId": i[0], "quantity": i[1]}
+                 for i in items]
+        body = {"userId": user_id, "items": lines}
+        if user_coupon_id is not None:
+            body["userCouponId"] = user_coupon_id
+        return self.call("POST", "/api/v1/orders", body, headers=headers)
+
+    def order_ok(self, user_id: int, items, user_coupon_id=None) -> dict:
+        r = self.order(user_id, items, user_coupon_id)
+        assert r.status == 201, (r.status, r.raw)
+        return r.json
+
+    def get_order(self, order_id: int, user_id: int) -> Response:
+        return self.call("GET", f"/api/v1/orders/{order_id}?userId={user_id}")
+
+    def order_status(self, order_id: int, user_id: int) -> str:
+        r = self.get_order(order_id, user_id)
+        assert r.status == 200, (r.status, r.raw)
+        return r.json["status"]
+
+    def cancel(self, order_id: int, user_id: int) -> Response:
+        return self.call("POST", f"/api/v1/orders/{order_id}/cancel", {"userId": user_id})
+
+    def pay(self, user_id: int, order_id: int, headers=None) -> Response:
+        return self.call("POST", "/api/v1/points/use", {"userId": user_id, "orderId": order_id},
+                         headers=headers)
+
 
 def unique_name(prefix: str = "apitest") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def rfc3339(d: dt.datetime) -> str:
+    """An aware datetime as RFC 3339 with 'Z' (UTC)."""
+    return d.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def assert_problem(r: Response, status: int | tuple, code: str) -> None:

@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apiclient import Client  # noqa: E402
+from apiclient import ADMIN_TOKEN, Client  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
-ADMIN_TOKEN = "test-admin-token"
 # Variables the service reads; never inherit them from the caller's environment.
 SERVICE_VARS = (
     "PORT", "DATABASE_URL", "REDIS_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
@@ -156,6 +155,19 @@ def server(start_server):
 @pytest.fixture(scope="session")
 def client(server) -> Client:
     return server.client
+
+
+@pytest.fixture(scope="session")
+def sql(database_url):
+    """sql(query) -> list of rows (tuples of strings) run with psql on the test database;
+    for what the API cannot show quickly (statistics tables, forcing a coupon to expire)."""
+    def run(query: str) -> list[tuple[str, ...]]:
+        p = subprocess.run(["psql", database_url, "-X", "-q", "-A", "-t", "-F", "\x1f",
+                            "-v", "ON_ERROR_STOP=1", "-c", query],
+                           capture_output=True, text=True, timeout=30)
+        assert p.returncode == 0, f"psql failed: {p.stderr}"
+        return [tuple(line.split("\x1f")) for line in p.stdout.splitlines() if line != ""]
+    return run
 
 
 @pytest.fixture

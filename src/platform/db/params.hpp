@@ -39,6 +39,17 @@ class Params {
   }
   Params& add(const std::string& value) { return add(std::string_view(value)); }
   Params& add(const char* value) { return add(std::string_view(value)); }
+  // A bigint[] parameter in PostgreSQL's array text form.
+  Params& add(const std::vector<std::int64_t>& values) {
+    std::string text = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) text += ',';
+      text += std::to_string(values[i]);
+    }
+    text += '}';
+    values_.emplace_back(std::move(text));
+    return *this;
+  }
   Params& add(std::nullopt_t) {
     values_.emplace_back(std::nullopt);
     return *this;

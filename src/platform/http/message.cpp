@@ -105,6 +105,7 @@ Response problem(int status, std::string_view code, std::string_view detail) {
   response.status = status;
   response.body = boost::json::serialize(body);
   response.content_type = "application/problem+json";
+  if (status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
 }
 

@@ -93,6 +93,81 @@ std::string required_string(const boost::json::object& body, std::string_view fi
   return std::string(value.get_string());
 }
 
+std::size_t utf8_length(std::string_view utf8) {
+  // Every code point has exactly one byte that is not a continuation byte (10xxxxxx).
+  std::size_t count = 0;
+  for (char c : utf8) count += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return count;
+}
+
+std::string required_text(const boost::json::object& body, std::string_view field,
+                          std::size_t max_chars) {
+  auto text = required_string(body, field);
+  auto length = utf8_length(text);
+  if (length == 0 || length > max_chars) {
+    throw ApiError::invalid_request(
+        fmt::format("'{}' must be 1 to {} characters", field, max_chars));
+  }
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) {
+    throw ApiError::invalid_request(fmt::format("'{}' must not be blank", field));
+  }
+  return text;
+}
+
+std::optional<std::string> optional_string(const boost::json::object& body,
+                                           std::string_view field) {
+  auto found = body.find(field);
+  if (found == body.end() || found->value().is_null()) return std::nullopt;
+  if (!found->value().is_string()) {
+    throw ApiError::invalid_request(fmt::format("'{}' must be a string", field));
+  }
+  return std::string(found->value().get_string());
+}
+
+bool is_rfc3339_timestamp(std::string_view text) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM); ranges are left to PostgreSQL,
+  // which rejects impossible dates, but the shape must be exactly this.
+  auto digits = [&](std::size_t at, std::size_t count) {
+    if (at + count > text.size()) return false;
+    for (std::size_t i = at; i < at + count; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return false;
+    }
+    return true;
+  };
+  auto is = [&](std::size_t at, char c) { return at < text.size() && text[at] == c; };
+  if (!(digits(0, 4) && is(4, '-') && digits(5, 2) && is(7, '-') && digits(8, 2) &&
+        (is(10, 'T') || is(10, 't')) && digits(11, 2) && is(13, ':') && digits(14, 2) &&
+        is(16, ':') && digits(17, 2))) {
+    return false;
+  }
+  std::size_t at = 19;
+  if (is(at, '.')) {
+    std::size_t start = ++at;
+    while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) ++at;
+    if (at == start || at - start > 9) return false;
+  }
+  if ((is(at, 'Z') || is(at, 'z')) && at + 1 == text.size()) return true;
+  return (is(at, '+') || is(at, '-')) && digits(at + 1, 2) && is(at + 3, ':') &&
+         digits(at + 4, 2) && at + 6 == text.size();
+}
+
+std::string required_timestamp(const boost::json::object& body, std::string_view field) {
+  auto text = required_string(body, field);
+  if (!is_rfc3339_timestamp(text)) {
+    throw ApiError::invalid_request(fmt::format(
+        "'{}' must be an RFC 3339 timestamp with an offset, e.g. 2026-11-23T18:05:00+09:00",
+        field));
+  }
+  return text;
+}
+
+const boost::json::array& required_array(const boost::json::object& body, std::string_view field) {
+  const auto& value = require_field(body, field);
+  if (!value.is_array())
+    throw ApiError::invalid_request(fmt::format("'{}' must be an array", field));
+  return value.get_array();
+}
+
 std::optional<std::int64_t> parse_int(std::string_view text) {
   if (text.empty() || text.front() == '+') return std::nullopt;
   std::int64_t value = 0;

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include "platform/http/message.hpp"
@@ -27,6 +28,16 @@ std::optional<std::int64_t> optional_int(const boost::json::object& body, std::s
 std::int64_t required_id(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_id(const boost::json::object& body, std::string_view field);
 std::string required_string(const boost::json::object& body, std::string_view field);
+// A string of 1..max_chars Unicode characters that is not blank, else INVALID_REQUEST.
+std::string required_text(const boost::json::object& body, std::string_view field,
+                          std::size_t max_chars);
+std::size_t utf8_length(std::string_view utf8);
+std::optional<std::string> optional_string(const boost::json::object& body, std::string_view field);
+// An RFC 3339 date-time with a zone ("2026-11-23T18:05:00+09:00", "...Z", fraction allowed).
+std::string required_timestamp(const boost::json::object& body, std::string_view field);
+bool is_rfc3339_timestamp(std::string_view text);
+// A JSON array (empty allowed), else INVALID_REQUEST.
+const boost::json::array& required_array(const boost::json::object& body, std::string_view field);
 
 // Strict decimal integer text ("-12", "42"); nullopt for anything else or out of range.
 std::optional<std::int64_t> parse_int(std::string_view text);

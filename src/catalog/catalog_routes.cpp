@@ -1,0 +1,113 @@
+#include "catalog/catalog_routes.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "catalog/catalog_store.hpp"
+#include "platform/http/api_error.hpp"
+#include "platform/http/bearer_auth.hpp"
+#include "platform/json/input.hpp"
+
+namespace catalog {
+
+namespace {
+
+using boost::asio::awaitable;
+using http::ApiError;
+
+boost::json::object to_json(const Product& product, bool with_description) {
+  boost::json::object out;
+  out["id"] = product.id;
+  out["name"] = product.name;
+  if (with_description) out["description"] = product.description;
+  out["price"] = product.price;
+  out["stock"] = product.stock;
+  return out;
+}
+
+ApiError product_not_found(std::int64_t id) {
+  return ApiError::not_found("PRODUCT_NOT_FOUND", fmt::format("product {} does not exist", id));
+}
+
+std::int64_t amount_in_range(const boost::json::object& body, std::string_view field,
+                             std::int64_t min, std::int64_t max) {
+  auto value = json_input::required_int(body, field);
+  if (value < min || value > max) {
+    throw ApiError::invalid_amount(fmt::format("'{}' must be from {} to {}", field, min, max));
+  }
+  return value;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, const app::Services& services) {
+  db::Pool& pool = services.db;
+
+  router.add(http::Method::get, "/api/v1/products",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto page = json_input::query_page(request);
+               auto found = co_await list_products(pool, page.size, page.offset());
+               boost::json::array content;
+               for (const auto& product : found.products)
+                 content.push_back(to_json(product, false));
+               boost::json::object out;
+               out["content"] = std::move(content);
+               out["page"] = page.page;
+               out["size"] = page.size;
+               out["totalElements"] = found.total;
+               co_return http::Response::json(200, boost::json::serialize(out));
+             });
+
+  router.add(http::Method::get, "/api/v1/products/{id}",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto id = json_input::path_id(request, "id");
+               auto product = co_await find_product(pool, id);
+               if (!product) throw product_not_found(id);
+               co_return http::Response::json(200, boost::json::serialize(to_json(*product, true)));
+             });
+
+  router.add(
+      http::Method::post, "/api/v1/admin/products",
+      http::require_bearer(
+          services.config.admin_token,
+          [&pool](http::Request& request) -> awaitable<http::Response> {
+            auto body = json_input::parse_object_body(request);
+            Product product;
+            product.name = json_input::required_text(body, "name", 200);
+            product.description = json_input::optional_string(body, "description").value_or("");
+            product.price = amount_in_range(body, "price", 0, kMaxPrice);
+            product.stock = amount_in_range(body, "stock", 0, kMaxStock);
+            auto created = co_await create_product(pool, product);
+            co_return http::Response::json(201, boost::json::serialize(to_json(created, true)));
+          }));
+
+  router.add(http::Method::post, "/api/v1/admin/products/{id}/stock",
+             http::require_bearer(
+                 services.config.admin_token,
+                 [&pool](http::Request& request) -> awaitable<http::Response> {
+                   auto id = json_input::path_id(request, "id");
+                   auto body = json_input::parse_object_body(request);
+                   auto delta = amount_in_range(body, "delta", -kMaxStock, kMaxStock);
+                   if (delta == 0) throw ApiError::invalid_amount("'delta' must not be 0");
+                   auto outcome = co_await restock(pool, id, delta);
+                   switch (outcome.kind) {
+                     case RestockOutcome::Kind::not_found:
+                       throw product_not_found(id);
+                     case RestockOutcome::Kind::below_zero:
+                       throw ApiError::conflict(
+                           "OUT_OF_STOCK", fmt::format("product {} has {} left, cannot remove {}",
+                                                       id, outcome.product.stock, -delta));
+                     case RestockOutcome::Kind::above_max:
+                       throw ApiError::invalid_amount(
+                           fmt::format("product {} would hold more than {} units", id, kMaxStock));
+                     case RestockOutcome::Kind::done:
+                       break;
+                   }
+                   co_return http::Response::json(
+                       200, boost::json::serialize(to_json(outcome.product, true)));
+                 }));
+}
+
+}  // namespace catalog

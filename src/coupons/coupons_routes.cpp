@@ -1,0 +1,166 @@
+#include "coupons/coupons_routes.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "coupons/coupons_store.hpp"
+#include "coupons/discount.hpp"
+#include "platform/db/errors.hpp"
+#include "platform/http/api_error.hpp"
+#include "platform/http/bearer_auth.hpp"
+#include "platform/json/input.hpp"
+
+namespace coupons {
+
+namespace {
+
+using boost::asio::awaitable;
+using http::ApiError;
+
+constexpr std::int64_t kMaxTotalQuantity = 10'000'000;
+constexpr std::int64_t kMaxValidDays = 3650;
+
+boost::json::object to_json(const Coupon& coupon) {
+  boost::json::object out;
+  out["id"] = coupon.id;
+  out["name"] = coupon.name;
+  out["discountType"] = coupon.discount_type;
+  out["discountValue"] = coupon.discount_value;
+  out["totalQuantity"] = coupon.total_quantity;
+  out["remainingQuantity"] = coupon.remaining_quantity;
+  out["issueStartsAt"] = coupon.issue_starts_at;
+  out["issueEndsAt"] = coupon.issue_ends_at;
+  out["validDays"] = coupon.valid_days;
+  out["createdAt"] = coupon.created_at;
+  return out;
+}
+
+boost::json::object to_json(const UserCoupon& coupon) {
+  boost::json::object out;
+  out["userCouponId"] = coupon.id;
+  out["couponId"] = coupon.coupon_id;
+  out["userId"] = coupon.user_id;
+  out["name"] = coupon.name;
+  out["discountType"] = coupon.discount_type;
+  out["discountValue"] = coupon.discount_value;
+  out["status"] = coupon.status;
+  out["issuedAt"] = coupon.issued_at;
+  out["expiresAt"] = coupon.expires_at;
+  return out;
+}
+
+ApiError coupon_not_found(std::int64_t id) {
+  return ApiError::not_found("COUPON_NOT_FOUND", fmt::format("coupon {} does not exist", id));
+}
+
+// The admin coupon fields; every violation is INVALID_REQUEST, as the contract says.
+Coupon coupon_from_request(const boost::json::object& body) {
+  Coupon coupon;
+  coupon.name = json_input::required_text(body, "name", 200);
+  auto type = parse_discount_type(json_input::required_string(body, "discountType"));
+  if (!type) throw ApiError::invalid_request("'discountType' must be FIXED or RATE");
+  coupon.discount_type = to_string(*type);
+  coupon.discount_value = json_input::required_int(body, "discountValue");
+  if (!is_valid_discount(*type, coupon.discount_value)) {
+    throw ApiError::invalid_request(*type == DiscountType::rate
+                                        ? "a RATE 'discountValue' must be from 1 to 100"
+                                        : "a FIXED 'discountValue' must be at least 1");
+  }
+  coupon.total_quantity = json_input::required_int(body, "totalQuantity");
+  if (coupon.total_quantity < 1 || coupon.total_quantity > kMaxTotalQuantity) {
+    throw ApiError::invalid_request(
+        fmt::format("'totalQuantity' must be from 1 to {}", kMaxTotalQuantity));
+  }
+  coupon.valid_days = json_input::required_int(body, "validDays");
+  if (coupon.valid_days < 1 || coupon.valid_days > kMaxValidDays) {
+    throw ApiError::invalid_request(fmt::format("'validDays' must be from 1 to {}", kMaxValidDays));
+  }
+  coupon.issue_starts_at = json_input::required_timestamp(body, "issueStartsAt");
+  coupon.issue_ends_at = json_input::required_timestamp(body, "issueEndsAt");
+  return coupon;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, const app::Services& services) {
+  db::Pool& pool = services.db;
+
+  router.add(http::Method::post, "/api/v1/coupons/issue",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto body = json_input::parse_object_body(request);
+               auto user_id = json_input::required_id(body, "userId");
+               auto coupon_id = json_input::required_id(body, "couponId");
+               auto outcome = co_await issue_coupon(pool, user_id, coupon_id);
+               using Kind = IssueOutcome::Kind;
+               switch (outcome.kind) {
+                 case Kind::issued:
+                   break;
+                 case Kind::coupon_not_found:
+                   throw coupon_not_found(coupon_id);
+                 case Kind::user_not_found:
+                   throw ApiError::not_found("USER_NOT_FOUND",
+                                             fmt::format("user {} does not exist", user_id));
+                 case Kind::not_active:
+                   throw ApiError::conflict(
+                       "COUPON_NOT_ACTIVE",
+                       fmt::format("coupon {} is not being issued now", coupon_id));
+                 case Kind::already_issued:
+                   throw ApiError::conflict(
+                       "COUPON_ALREADY_ISSUED",
+                       fmt::format("user {} already holds coupon {}", user_id, coupon_id));
+                 case Kind::sold_out:
+                   throw ApiError::conflict("COUPON_SOLD_OUT",
+                                            fmt::format("coupon {} has none left", coupon_id));
+               }
+               co_return http::Response::json(201, boost::json::serialize(to_json(outcome.issued)));
+             });
+
+  router.add(http::Method::get, "/api/v1/coupons",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto user_id = json_input::query_id(request, "userId");
+               auto found = co_await user_coupons(pool, user_id);
+               if (!found) {
+                 throw ApiError::not_found("USER_NOT_FOUND",
+                                           fmt::format("user {} does not exist", user_id));
+               }
+               boost::json::array out;
+               for (const auto& coupon : *found) out.push_back(to_json(coupon));
+               co_return http::Response::json(200, boost::json::serialize(out));
+             });
+
+  router.add(
+      http::Method::post, "/api/v1/admin/coupons",
+      http::require_bearer(
+          services.config.admin_token,
+          [&pool](http::Request& request) -> awaitable<http::Response> {
+            auto body = json_input::parse_object_body(request);
+            auto coupon = coupon_from_request(body);
+            try {
+              auto created = co_await create_coupon(pool, coupon);
+              co_return http::Response::json(201, boost::json::serialize(to_json(created)));
+            } catch (const db::DbError& error) {
+              // PostgreSQL is the judge of dates (Feb 30) and of the window's order.
+              if (error.is_check_violation()) {
+                throw ApiError::invalid_request("the issue window ends before it starts");
+              }
+              if (error.sqlstate().starts_with("22")) {
+                throw ApiError::invalid_request("an issue window timestamp is not a valid date");
+              }
+              throw;
+            }
+          }));
+
+  router.add(http::Method::get, "/api/v1/admin/coupons/{id}",
+             http::require_bearer(services.config.admin_token,
+                                  [&pool](http::Request& request) -> awaitable<http::Response> {
+                                    auto id = json_input::path_id(request, "id");
+                                    auto coupon = co_await find_coupon(pool, id);
+                                    if (!coupon) throw coupon_not_found(id);
+                                    co_return http::Response::json(
+                                        200, boost::json::serialize(to_json(*coupon)));
+                                  }));
+}
+
+}  // namespace coupons

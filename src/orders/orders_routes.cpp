@@ -1,0 +1,194 @@
+#include "orders/orders_routes.hpp"
+
+#include <fmt/format.h>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "orders/order_rules.hpp"
+#include "orders/orders_store.hpp"
+#include "orders/payment_store.hpp"
+#include "platform/http/api_error.hpp"
+#include "platform/json/input.hpp"
+
+namespace orders {
+
+namespace {
+
+using boost::asio::awaitable;
+using http::ApiError;
+
+std::string to_json(const Order& order) {
+  boost::json::array items;
+  for (const auto& item : order.items) {
+    items.push_back(boost::json::object{{"productId", item.product_id},
+                                        {"quantity", item.quantity},
+                                        {"unitPrice", item.unit_price},
+                                        {"amount", item.amount}});
+  }
+  boost::json::object out;
+  out["orderId"] = order.id;
+  out["userId"] = order.user_id;
+  out["status"] = order.status;
+  out["items"] = std::move(items);
+  out["totalAmount"] = order.total_amount;
+  out["discountAmount"] = order.discount_amount;
+  out["payAmount"] = order.pay_amount;
+  if (order.user_coupon_id)
+    out["userCouponId"] = *order.user_coupon_id;
+  else
+    out["userCouponId"] = nullptr;
+  out["createdAt"] = order.created_at;
+  out["expiresAt"] = order.expires_at;
+  if (order.paid_at)
+    out["paidAt"] = *order.paid_at;
+  else
+    out["paidAt"] = nullptr;
+  return boost::json::serialize(out);
+}
+
+ApiError order_not_found(std::int64_t order_id) {
+  return ApiError::not_found("ORDER_NOT_FOUND", fmt::format("order {} does not exist", order_id));
+}
+
+ApiError user_not_found(std::int64_t user_id) {
+  return ApiError::not_found("USER_NOT_FOUND", fmt::format("user {} does not exist", user_id));
+}
+
+ApiError not_payable(std::int64_t order_id) {
+  return ApiError::conflict("ORDER_NOT_PAYABLE",
+                            fmt::format("order {} is no longer awaiting payment", order_id));
+}
+
+// The request's lines: 1..50 objects, positive product ids, quantities >= 1; merged per
+// product with a merged quantity of at most 1000.
+std::vector<OrderLine> lines_from_request(const boost::json::object& body) {
+  const auto& items = json_input::required_array(body, "items");
+  if (items.empty() || items.size() > kMaxLines) {
+    throw ApiError::invalid_request(fmt::format("'items' must hold 1 to {} lines", kMaxLines));
+  }
+  std::vector<OrderLine> lines;
+  lines.reserve(items.size());
+  for (const auto& item : items) {
+    if (!item.is_object()) throw ApiError::invalid_request("each item must be an object");
+    const auto& line = item.get_object();
+    auto product_id = json_input::required_id(line, "productId");
+    auto quantity = json_input::required_int(line, "quantity");
+    if (quantity < 1 || quantity > kMaxLineQuantity) {
+      throw ApiError::invalid_amount(
+          fmt::format("quantity must be from 1 to {}, got {}", kMaxLineQuantity, quantity));
+    }
+    lines.push_back({product_id, quantity});
+  }
+  auto merged = merge_lines(lines);
+  if (merged.over_limit_id) {
+    throw ApiError::invalid_amount(fmt::format("product {} is ordered more than {} times",
+                                               *merged.over_limit_id, kMaxLineQuantity));
+  }
+  return std::move(merged.lines);
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, const app::Services& services) {
+  db::Pool& pool = services.db;
+  const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
+
+  router.add(
+      http::Method::post, "/api/v1/orders",
+      [&pool, timeout_seconds](http::Request& request) -> awaitable<http::Response> {
+        auto body = json_input::parse_object_body(request);
+        auto user_id = json_input::required_id(body, "userId");
+        auto lines = lines_from_request(body);
+        auto coupon = json_input::optional_id(body, "userCouponId");
+        auto outcome = co_await place_order(pool, user_id, lines, coupon, timeout_seconds);
+        using Kind = PlaceOutcome::Kind;
+        switch (outcome.kind) {
+          case Kind::placed:
+            break;
+          case Kind::user_not_found:
+            throw user_not_found(user_id);
+          case Kind::product_not_found:
+            throw ApiError::not_found("PRODUCT_NOT_FOUND",
+                                      fmt::format("product {} does not exist", outcome.product_id));
+          case Kind::out_of_stock:
+            throw ApiError::conflict(
+                "OUT_OF_STOCK",
+                fmt::format("product {} has {} left, {} requested", outcome.product_id,
+                            outcome.available, outcome.requested));
+          case Kind::coupon_not_usable:
+            throw ApiError::conflict("COUPON_NOT_USABLE",
+                                     fmt::format("coupon {} is not an available coupon of user {}",
+                                                 coupon.value_or(0), user_id));
+        }
+        co_return http::Response::json(201, to_json(outcome.order));
+      });
+
+  router.add(http::Method::get, "/api/v1/orders/{id}",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto order_id = json_input::path_id(request, "id");
+               auto user_id = json_input::query_id(request, "userId");
+               auto found = co_await find_order(pool, order_id, user_id);
+               switch (found.kind) {
+                 case FindOutcome::Kind::user_not_found:
+                   throw user_not_found(user_id);
+                 case FindOutcome::Kind::not_found:
+                   throw order_not_found(order_id);
+                 case FindOutcome::Kind::found:
+                   break;
+               }
+               co_return http::Response::json(200, to_json(found.order));
+             });
+
+  router.add(http::Method::post, "/api/v1/orders/{id}/cancel",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto order_id = json_input::path_id(request, "id");
+               auto body = json_input::parse_object_body(request);
+               auto user_id = json_input::required_id(body, "userId");
+               auto outcome = co_await cancel_order(pool, order_id, user_id);
+               switch (outcome.kind) {
+                 case CancelOutcome::Kind::user_not_found:
+                   throw user_not_found(user_id);
+                 case CancelOutcome::Kind::not_found:
+                   throw order_not_found(order_id);
+                 case CancelOutcome::Kind::not_payable:
+                   throw not_payable(order_id);
+                 case CancelOutcome::Kind::cancelled:
+                   break;
+               }
+               co_return http::Response::json(200, to_json(outcome.order));
+             });
+
+  router.add(http::Method::post, "/api/v1/points/use",
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto body = json_input::parse_object_body(request);
+               auto user_id = json_input::required_id(body, "userId");
+               auto order_id = json_input::required_id(body, "orderId");
+               auto outcome = co_await pay_order(pool, user_id, order_id);
+               using Kind = PayOutcome::Kind;
+               switch (outcome.kind) {
+                 case Kind::paid:
+                   break;
+                 case Kind::user_not_found:
+                   throw user_not_found(user_id);
+                 case Kind::order_not_found:
+                   throw order_not_found(order_id);
+                 case Kind::not_payable:
+                   throw not_payable(order_id);
+                 case Kind::insufficient_balance:
+                   throw ApiError::conflict(
+                       "INSUFFICIENT_BALANCE",
+                       fmt::format("balance {} is less than {}; order {} is now EXPIRED",
+                                   outcome.shortfall_balance, outcome.paid_amount, order_id));
+               }
+               boost::json::object out;
+               out["orderId"] = order_id;
+               out["status"] = "PAID";
+               out["paidAmount"] = outcome.paid_amount;
+               out["balance"] = outcome.balance;
+               out["paidAt"] = outcome.paid_at;
+               co_return http::Response::json(200, boost::json::serialize(out));
+             });
+}
+
+}  // namespace orders

@@ -1,0 +1,90 @@
+"""Unpaid orders expire after ORDER_PAYMENT_TIMEOUT_SECONDS, even if nobody touches them."""
+
+import datetime as dt
+import time
+
+import pytest
+
+from apiclient import assert_problem, parse_kst
+
+TIMEOUT = 2
+
+
+@pytest.fixture(scope="module")
+def fast(start_server):
+    sp = start_server({"ORDER_PAYMENT_TIMEOUT_SECONDS": str(TIMEOUT)})
+    yield sp.client
+    assert sp.terminate() == 0
+
+
+def sleep_until(ts: str, extra: float = 0.0):
+    left = (parse_kst(ts) - dt.datetime.now(dt.timezone.utc)).total_seconds() + extra
+    if left > 0:
+        time.sleep(left)
+
+
+def test_unpaid_orders_expire_on_their_own(fast):
+    c = fast
+    user = c.create_user()
+    c.charge(user, 100_000)
+    p = c.create_product(price=1000, stock=50)
+    q = c.create_product(price=10, stock=5)
+    uc = c.issue_ok(user, c.create_coupon(discountValue=300)["id"])
+
+    left_alone = c.order_ok(user, [(p, 3), (q, 5)], uc["userCouponId"])
+    plain = c.order_ok(user, [(p, 4)])
+    paid = c.order_ok(user, [(p, 2)])
+    cancelled = c.order_ok(user, [(p, 1)])
+    for o in (left_alone, plain, paid, cancelled):
+        assert parse_kst(o["expiresAt"]) - parse_kst(o["createdAt"]) == \
+            dt.timedelta(seconds=TIMEOUT)
+    assert c.pay(user, paid["orderId"]).status == 200
+    assert c.cancel(cancelled["orderId"], user).status == 200
+    assert (c.stock(p), c.stock(q)) == (50 - 3 - 4 - 2, 0)
+    assert c.user_coupon_status(user, uc["userCouponId"]) == "USED"
+
+    deadline = parse_kst(left_alone["expiresAt"]) + dt.timedelta(seconds=5)
+    while True:
+        st = [c.order_status(o["orderId"], user) for o in (left_alone, plain)]
+        if st == ["EXPIRED", "EXPIRED"]:
+            break
+        assert dt.datetime.now(dt.timezone.utc) < deadline, f"not expired in time: {st}"
+        time.sleep(0.2)
+
+    # stock back exactly once, coupon usable again, paid order untouched
+    assert (c.stock(p), c.stock(q)) == (48, 5)
+    assert c.user_coupon_status(user, uc["userCouponId"]) == "AVAILABLE"
+    got = c.get_order(left_alone["orderId"], user).json
+    assert got == {**left_alone, "status": "EXPIRED"}
+    assert c.order_status(paid["orderId"], user) == "PAID"
+    assert c.order_status(cancelled["orderId"], user) == "CANCELLED"
+
+    balance = c.balance(user)
+    assert_problem(c.pay(user, left_alone["orderId"]), 409, "ORDER_NOT_PAYABLE")
+    assert_problem(c.cancel(plain["orderId"], user), 409, "ORDER_NOT_PAYABLE")
+    assert c.balance(user) == balance
+    time.sleep(1)
+    assert (c.stock(p), c.stock(q)) == (48, 5)
+
+    o = c.order_ok(user, [(q, 1)], uc["userCouponId"])
+    assert o["discountAmount"] == 10
+
+
+def test_order_past_expires_at_is_never_payable(fast):
+    c = fast
+    user = c.create_user()
+    c.charge(user, 10_000)
+    p = c.create_product(price=1000, stock=10)
+    uc = c.issue_ok(user, c.create_coupon(discountValue=100)["id"])
+    o = c.order_ok(user, [(p, 2)], uc["userCouponId"])
+    sleep_until(o["expiresAt"], 0.05)
+    # whether or not the sweeper got to it yet
+    assert_problem(c.pay(user, o["orderId"]), 409, "ORDER_NOT_PAYABLE")
+    assert c.balance(user) == 10_000
+    assert c.history(user)["totalElements"] == 1
+    deadline = time.monotonic() + 6
+    while c.order_status(o["orderId"], user) != "EXPIRED":
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    assert c.stock(p) == 10
+    assert c.user_coupon_status(user, uc["userCouponId"]) == "AVAILABLE"
