@@ -50,7 +50,7 @@ ensure_packages() {
   # network-bound part, and a warm machine must start instantly.
   DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
     die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" ||
     die "apt-get install failed for: ${missing[*]}"
 }
 

@@ -58,7 +58,9 @@ class ServerProcess:
         self.shared = False
         _started.append(self)
 
-    def wait_healthy(self, timeout: float) -> None:
+    def wait_healthy(self, timeout: float, path: str = "/health") -> None:
+        """Waits for `path` to answer 200: /health (serving) or /ready (database and schema
+        in place; the server applies migrations in the background after it starts)."""
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
@@ -66,7 +68,7 @@ class ServerProcess:
                 pytest.fail(f"server exited with {self.proc.returncode} during start; log:\n"
                             f"{log_tail(self.log_path)}")
             try:
-                r = Client("127.0.0.1", self.port, timeout=2).call("GET", "/health")
+                r = Client("127.0.0.1", self.port, timeout=2).call("GET", path)
                 if r.status == 200:
                     return
                 last = r.status
@@ -133,7 +135,10 @@ def start_server(server_binary, database_url, tmp_path_factory):
         log = tmp_path_factory.mktemp("server") / f"server-{next(counter)}.log"
         sp = ServerProcess(server_binary, env, log)
         mine.append(sp)
-        sp.wait_healthy(health_timeout)
+        # A server on the test database must be ready (schema applied) before tests use it;
+        # one pointed elsewhere (a dead or proxied database) only needs to be serving.
+        own_database = "DATABASE_URL" not in (env_overrides or {})
+        sp.wait_healthy(health_timeout, "/ready" if own_database else "/health")
         return sp
 
     yield start

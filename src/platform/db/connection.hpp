@@ -71,7 +71,8 @@ class Connection {
   std::uint64_t deadline_generation_ = 0;
   bool timed_out_ = false;
   bool broken_ = false;
-  std::unordered_set<const char*> prepared_;
+  // By name text: two Statement objects with one name are one prepared statement.
+  std::unordered_set<std::string> prepared_;
 };
 
 }  // namespace db
