@@ -11,6 +11,7 @@
 #include "platform/http/api_error.hpp"
 #include "platform/http/bearer_auth.hpp"
 #include "platform/json/input.hpp"
+#include "users/user_errors.hpp"
 
 namespace coupons {
 
@@ -100,8 +101,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                  case Kind::coupon_not_found:
                    throw coupon_not_found(coupon_id);
                  case Kind::user_not_found:
-                   throw ApiError::not_found("USER_NOT_FOUND",
-                                             fmt::format("user {} does not exist", user_id));
+                   throw users::user_not_found(user_id);
                  case Kind::not_active:
                    throw ApiError::conflict(
                        "COUPON_NOT_ACTIVE",
@@ -122,8 +122,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto user_id = json_input::query_id(request, "userId");
                auto found = co_await user_coupons(pool, user_id);
                if (!found) {
-                 throw ApiError::not_found("USER_NOT_FOUND",
-                                           fmt::format("user {} does not exist", user_id));
+                 throw users::user_not_found(user_id);
                }
                boost::json::array out;
                for (const auto& coupon : *found) out.push_back(to_json(coupon));

@@ -10,6 +10,7 @@
 #include "orders/payment_store.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
+#include "users/user_errors.hpp"
 
 namespace orders {
 
@@ -49,10 +50,6 @@ std::string to_json(const Order& order) {
 
 ApiError order_not_found(std::int64_t order_id) {
   return ApiError::not_found("ORDER_NOT_FOUND", fmt::format("order {} does not exist", order_id));
-}
-
-ApiError user_not_found(std::int64_t user_id) {
-  return ApiError::not_found("USER_NOT_FOUND", fmt::format("user {} does not exist", user_id));
 }
 
 ApiError not_payable(std::int64_t order_id) {
@@ -107,7 +104,7 @@ void add_routes(http::Router& router, const app::Services& services) {
           case Kind::placed:
             break;
           case Kind::user_not_found:
-            throw user_not_found(user_id);
+            throw users::user_not_found(user_id);
           case Kind::product_not_found:
             throw ApiError::not_found("PRODUCT_NOT_FOUND",
                                       fmt::format("product {} does not exist", outcome.product_id));
@@ -131,7 +128,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto found = co_await find_order(pool, order_id, user_id);
                switch (found.kind) {
                  case FindOutcome::Kind::user_not_found:
-                   throw user_not_found(user_id);
+                   throw users::user_not_found(user_id);
                  case FindOutcome::Kind::not_found:
                    throw order_not_found(order_id);
                  case FindOutcome::Kind::found:
@@ -148,7 +145,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto outcome = co_await cancel_order(pool, order_id, user_id);
                switch (outcome.kind) {
                  case CancelOutcome::Kind::user_not_found:
-                   throw user_not_found(user_id);
+                   throw users::user_not_found(user_id);
                  case CancelOutcome::Kind::not_found:
                    throw order_not_found(order_id);
                  case CancelOutcome::Kind::not_payable:
@@ -170,7 +167,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                  case Kind::paid:
                    break;
                  case Kind::user_not_found:
-                   throw user_not_found(user_id);
+                   throw users::user_not_found(user_id);
                  case Kind::order_not_found:
                    throw order_not_found(order_id);
                  case Kind::not_payable:

@@ -9,6 +9,7 @@
 #include "platform/json/input.hpp"
 #include "points/point_policy.hpp"
 #include "points/points_store.hpp"
+#include "users/user_errors.hpp"
 
 namespace points {
 
@@ -16,10 +17,6 @@ namespace {
 
 using boost::asio::awaitable;
 using http::ApiError;
-
-http::ApiError user_not_found(std::int64_t user_id) {
-  return ApiError::not_found("USER_NOT_FOUND", fmt::format("user {} does not exist", user_id));
-}
 
 http::Response balance_response(std::int64_t user_id, std::int64_t balance) {
   boost::json::object out;
@@ -46,7 +43,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto outcome = co_await charge(pool, user_id, amount, policy.max_balance);
                switch (outcome.kind) {
                  case ChargeOutcome::Kind::user_not_found:
-                   throw user_not_found(user_id);
+                   throw users::user_not_found(user_id);
                  case ChargeOutcome::Kind::limit_exceeded:
                    throw ApiError::conflict(
                        "BALANCE_LIMIT_EXCEEDED",
@@ -62,7 +59,7 @@ void add_routes(http::Router& router, const app::Services& services) {
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto user_id = json_input::query_id(request, "userId");
                auto current = co_await balance(pool, user_id);
-               if (!current) throw user_not_found(user_id);
+               if (!current) throw users::user_not_found(user_id);
                co_return balance_response(user_id, *current);
              });
 
@@ -71,7 +68,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto user_id = json_input::query_id(request, "userId");
                auto page = json_input::query_page(request);
                auto found = co_await history(pool, user_id, page.size, page.offset());
-               if (!found) throw user_not_found(user_id);
+               if (!found) throw users::user_not_found(user_id);
                boost::json::array content;
                for (const auto& entry : found->entries) {
                  boost::json::object item;
