@@ -10,6 +10,7 @@
 #include "orders/payment_store.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
+#include "platform/json/output.hpp"
 #include "users/user_errors.hpp"
 
 namespace orders {
@@ -35,16 +36,10 @@ std::string to_json(const Order& order) {
   out["totalAmount"] = order.total_amount;
   out["discountAmount"] = order.discount_amount;
   out["payAmount"] = order.pay_amount;
-  if (order.user_coupon_id)
-    out["userCouponId"] = *order.user_coupon_id;
-  else
-    out["userCouponId"] = nullptr;
+  out["userCouponId"] = json_output::or_null(order.user_coupon_id);
   out["createdAt"] = order.created_at;
   out["expiresAt"] = order.expires_at;
-  if (order.paid_at)
-    out["paidAt"] = *order.paid_at;
-  else
-    out["paidAt"] = nullptr;
+  out["paidAt"] = json_output::or_null(order.paid_at);
   return boost::json::serialize(out);
 }
 

@@ -7,6 +7,7 @@
 
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
+#include "platform/json/output.hpp"
 #include "points/point_policy.hpp"
 #include "points/points_store.hpp"
 #include "users/user_errors.hpp"
@@ -75,10 +76,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                  item["type"] = entry.type;
                  item["amount"] = entry.amount;
                  item["balanceAfter"] = entry.balance_after;
-                 if (entry.order_id)
-                   item["orderId"] = *entry.order_id;
-                 else
-                   item["orderId"] = nullptr;
+                 item["orderId"] = json_output::or_null(entry.order_id);
                  item["createdAt"] = entry.created_at;
                  content.push_back(std::move(item));
                }
