@@ -16,8 +16,12 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "app/migrator.hpp"
+#include "app/observability.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "events/outbox_metrics.hpp"
+#include "events/outbox_relay.hpp"
+#include "idempotency/idempotent_request.hpp"
 #include "orders/expiry_sweeper.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
@@ -25,6 +29,8 @@
 #include "platform/db/pool.hpp"
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
+#include "platform/metrics/http_metrics.hpp"
+#include "stats/best_sellers_routes.hpp"
 
 namespace {
 
@@ -87,16 +93,30 @@ int main(int argc, char** argv) {
   pool_options.connect.url = config.database_url;
   pool_options.connect.session_options = "-c TimeZone=" + config.service_time_zone;
   pool_options.max_connections = config.db_pool_size_per_thread;
+  events::RelayOptions relay_options;
+  try {
+    relay_options = events::relay_options(config, pool_options);
+  } catch (const config::ConfigError& error) {
+    fmt::print(stderr, "configuration error: {}\n", error.what());
+    logging::shutdown();
+    return 2;
+  }
 
   std::atomic<bool> schema_ready{false};
+  metrics::HttpMetrics http_metrics(threads);
+  app::Observability observability;
+  observability.http = &http_metrics;
+  observability.collectors.push_back(stats::write_metrics);
+  observability.collectors.push_back(events::write_metrics);
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {
     auto loop = std::make_unique<EventLoop>();
     loop->pool =
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
-    loop->services =
-        std::make_unique<app::Services>(app::Services{*loop->pool, config, schema_ready});
+    loop->services = std::make_unique<app::Services>(
+        app::Services{*loop->pool, config, schema_ready, observability});
+    observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});
     loops.push_back(std::move(loop));
@@ -107,6 +127,11 @@ int main(int argc, char** argv) {
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.idle_timeout = config.http_idle_timeout;
   server_options.access_log = config.access_log;
+  server_options.observe = [&http_metrics](std::size_t loop, std::string_view method,
+                                           std::string_view route, int status,
+                                           std::chrono::steady_clock::duration elapsed) {
+    http_metrics.observe(loop, method, route, status, elapsed);
+  };
   http::Server server(server_options, routes);
 
   std::atomic<int> exit_code{0};
@@ -132,6 +157,13 @@ int main(int argc, char** argv) {
       loops.front()->context,
       orders::run_expiry_sweeper(*loops.front()->pool, stopping, std::chrono::milliseconds(1000)),
       boost::asio::detached);
+  boost::asio::co_spawn(loops.front()->context,
+                        idempotency::run_key_pruner(*loops.front()->pool, stopping),
+                        boost::asio::detached);
+  // Paid-order events go to the data platform from every instance (they share the work).
+  boost::asio::co_spawn(loops.front()->context,
+                        events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping),
+                        boost::asio::detached);
 
   boost::asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {

@@ -12,7 +12,7 @@ ECOMMERCE_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-pytest redis-server libhiredis-dev wrk curl
+  python3-pytest python3-yaml redis-server libhiredis-dev wrk curl
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -52,6 +52,48 @@ ensure_packages() {
     die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 --no-install-recommends "${missing[@]}" ||
     die "apt-get install failed for: ${missing[*]}"
+}
+
+# The first "version" of a JSON file's entry for swagger-ui-dist: in package-lock.json
+# the one after its "node_modules/swagger-ui-dist" key, in its own package.json the first.
+# Plain awk, because node may not be installed yet when this runs.
+swagger_ui_version() {
+  awk -v key="$2" '
+    key == "" || index($0, "\"" key "\"") { armed = 1 }
+    armed && /"version"[[:space:]]*:/ {
+      sub(/.*"version"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, ""); print; exit
+    }' "$1" 2>/dev/null
+}
+
+# Swagger UI for /docs: the npm package swagger-ui-dist at the version web/package-lock.json
+# pins, installed into web/node_modules (git-ignored; the server reads the files from there
+# at start). Skipped when that version is already installed, so a warm start stays instant.
+# Never fatal: without the files the service still runs and /docs answers 503 saying how to
+# install them.
+ensure_docs_assets() {
+  local web="$REPO_ROOT/web" wanted installed
+  wanted="$(swagger_ui_version "$web/package-lock.json" node_modules/swagger-ui-dist)"
+  installed="$(swagger_ui_version "$web/node_modules/swagger-ui-dist/package.json" "")"
+  [[ -n $wanted && $wanted == "$installed" ]] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    if ((EUID != 0)); then
+      warn "npm is missing, so /docs will answer 503; install it as root: apt-get install nodejs npm"
+      return 0
+    fi
+    log "installing nodejs and npm (for the /docs page)"
+    if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
+      ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
+        --no-install-recommends nodejs npm; then
+      warn "could not install nodejs and npm; /docs will answer 503"
+      return 0
+    fi
+  fi
+  log "installing Swagger UI ${wanted:-?} for /docs (npm ci --prefix web)"
+  # --ignore-scripts: swagger-ui-dist's only dependency has an install script that
+  # reports usage analytics; the files served need no script.
+  npm ci --prefix "$web" --no-audit --no-fund --ignore-scripts --loglevel=error ||
+    warn "npm ci --prefix web failed; /docs will answer 503 until it succeeds"
+  return 0
 }
 
 # cmake_build <build-dir> <configure args...> [-- <build args...>]

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "app/observability.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 
@@ -13,6 +14,7 @@ struct Services {
   db::Pool& db;
   const config::Config& config;
   const std::atomic<bool>& schema_ready;
+  const Observability& observability;
 };
 
 }  // namespace app

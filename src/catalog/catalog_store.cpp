@@ -7,10 +7,11 @@ namespace catalog {
 namespace {
 
 // The count comes with the page (a LATERAL join) so a page past the end still knows it.
+// The total comes from the trigger-kept counter (migration 0003), not a count(*) per page.
 const db::Statement kList{
     "catalog.list",
-    "SELECT c.total, p.id, p.name, p.price, p.stock "
-    "FROM (SELECT count(*) AS total FROM products) c LEFT JOIN LATERAL ("
+    "SELECT c.products, p.id, p.name, p.price, p.stock "
+    "FROM catalog_totals c LEFT JOIN LATERAL ("
     "  SELECT id, name, price, stock FROM products ORDER BY id LIMIT $1::bigint OFFSET $2::bigint"
     ") p ON true"};
 

@@ -1,5 +1,7 @@
 #include "coupons/coupons_routes.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -87,13 +89,15 @@ Coupon coupon_from_request(const boost::json::object& body) {
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
+  // This router serves one event loop: the gate is that loop's.
+  auto gate = std::make_shared<SoldOutGate>();
 
   router.add(http::Method::post, "/api/v1/coupons/issue",
-             [&pool](http::Request& request) -> awaitable<http::Response> {
+             [&pool, gate](http::Request& request) -> awaitable<http::Response> {
                auto body = json_input::parse_object_body(request);
                auto user_id = json_input::required_id(body, "userId");
                auto coupon_id = json_input::required_id(body, "couponId");
-               auto outcome = co_await issue_coupon(pool, user_id, coupon_id);
+               auto outcome = co_await issue_coupon(pool, user_id, coupon_id, gate.get());
                using Kind = IssueOutcome::Kind;
                switch (outcome.kind) {
                  case Kind::issued:

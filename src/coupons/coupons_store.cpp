@@ -1,5 +1,7 @@
 #include "coupons/coupons_store.hpp"
 
+#include <stdexcept>
+
 #include "platform/db/errors.hpp"
 #include "users/users_store.hpp"
 
@@ -85,20 +87,23 @@ boost::asio::awaitable<std::optional<Coupon>> find_coupon(db::Pool& pool, std::i
 }
 
 boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t user_id,
-                                                  std::int64_t coupon_id) {
+                                                  std::int64_t coupon_id, SoldOutGate* gate) {
   auto connection = co_await pool.acquire();
-  try {
-    auto issued = co_await connection->execute(kIssue, db::Params(user_id, coupon_id));
-    if (!issued.empty()) {
-      co_return IssueOutcome{IssueOutcome::Kind::issued,
-                             UserCoupon{issued.int64(0, 0), coupon_id, user_id, issued.string(0, 1),
-                                        issued.string(0, 2), issued.int64(0, 3), "AVAILABLE",
-                                        issued.string(0, 4), issued.string(0, 5)}};
+  if (!gate || !gate->known_sold_out(coupon_id)) {
+    try {
+      auto issued = co_await connection->execute(kIssue, db::Params(user_id, coupon_id));
+      if (!issued.empty()) {
+        co_return IssueOutcome{
+            IssueOutcome::Kind::issued,
+            UserCoupon{issued.int64(0, 0), coupon_id, user_id, issued.string(0, 1),
+                       issued.string(0, 2), issued.int64(0, 3), "AVAILABLE", issued.string(0, 4),
+                       issued.string(0, 5)}};
+      }
+    } catch (const db::DbError& error) {
+      // The same user won a concurrent request between our check and our insert.
+      if (!error.is_unique_violation()) throw;
+      co_return IssueOutcome{IssueOutcome::Kind::already_issued, {}};
     }
-  } catch (const db::DbError& error) {
-    // The same user won a concurrent request between our check and our insert.
-    if (!error.is_unique_violation()) throw;
-    co_return IssueOutcome{IssueOutcome::Kind::already_issued, {}};
   }
   auto why = co_await connection->execute(kDiagnoseIssue, db::Params(user_id, coupon_id));
   using Kind = IssueOutcome::Kind;
@@ -106,6 +111,12 @@ boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t u
   if (!why.boolean(0, 0)) co_return IssueOutcome{Kind::user_not_found, {}};
   if (!why.boolean(0, 1)) co_return IssueOutcome{Kind::not_active, {}};
   if (why.boolean(0, 2)) co_return IssueOutcome{Kind::already_issued, {}};
+  if (why.int64(0, 3) > 0) {
+    // Only a gate-skipped request can get here with coupons left, and the gate holds only
+    // sold-out coupons: unreachable, but never answer SOLD_OUT with stock left.
+    throw std::logic_error("a coupon with stock left was taken for sold out");
+  }
+  if (gate) gate->mark_sold_out(coupon_id);
   co_return IssueOutcome{Kind::sold_out, {}};
 }
 

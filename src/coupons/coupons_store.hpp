@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "coupons/sold_out_gate.hpp"
 #include "platform/db/pool.hpp"
 
 namespace coupons {
@@ -54,8 +55,10 @@ struct IssueOutcome {
 // First come, first served: one conditional UPDATE takes a coupon from the stock only if
 // one is left, the window is open and the user exists and holds none; the UNIQUE
 // (user_id, coupon_id) constraint settles a user racing themselves.
+// `gate` (optional) remembers sold-out coupons to spare their row the UPDATE attempts.
 boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t user_id,
-                                                  std::int64_t coupon_id);
+                                                  std::int64_t coupon_id,
+                                                  SoldOutGate* gate = nullptr);
 
 // Newest first; nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

@@ -1,5 +1,7 @@
 #include "operations/operations_routes.hpp"
 
+#include "operations/metrics_route.hpp"
+
 namespace operations {
 
 namespace {
@@ -20,6 +22,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_await connection->execute(kPing, db::Params());
                co_return http::Response::json(200, R"({"status":"UP"})");
              });
+  add_metrics_route(router, services);
 }
 
 }  // namespace operations

@@ -5,6 +5,9 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "events/outbox_relay.hpp"
+#include "idempotency/idempotency_key.hpp"
+#include "idempotency/idempotent_request.hpp"
 #include "orders/order_rules.hpp"
 #include "orders/orders_store.hpp"
 #include "orders/payment_store.hpp"
@@ -80,6 +83,56 @@ std::vector<OrderLine> lines_from_request(const boost::json::object& body) {
   return std::move(merged.lines);
 }
 
+http::Response placed_response(const PlaceOutcome& outcome, std::int64_t user_id,
+                               std::optional<std::int64_t> coupon) {
+  using Kind = PlaceOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::placed:
+      break;
+    case Kind::user_not_found:
+      throw users::user_not_found(user_id);
+    case Kind::product_not_found:
+      throw ApiError::not_found("PRODUCT_NOT_FOUND",
+                                fmt::format("product {} does not exist", outcome.product_id));
+    case Kind::out_of_stock:
+      throw ApiError::conflict(
+          "OUT_OF_STOCK", fmt::format("product {} has {} left, {} requested", outcome.product_id,
+                                      outcome.available, outcome.requested));
+    case Kind::coupon_not_usable:
+      throw ApiError::conflict("COUPON_NOT_USABLE",
+                               fmt::format("coupon {} is not an available coupon of user {}",
+                                           coupon.value_or(0), user_id));
+  }
+  return http::Response::json(201, to_json(outcome.order));
+}
+
+http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
+                             std::int64_t order_id) {
+  using Kind = PayOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::paid:
+      break;
+    case Kind::user_not_found:
+      throw users::user_not_found(user_id);
+    case Kind::order_not_found:
+      throw order_not_found(order_id);
+    case Kind::not_payable:
+      throw not_payable(order_id);
+    case Kind::insufficient_balance:
+      throw ApiError::conflict(
+          "INSUFFICIENT_BALANCE",
+          fmt::format("balance {} is less than {}; order {} is now EXPIRED",
+                      outcome.shortfall_balance, outcome.paid_amount, order_id));
+  }
+  boost::json::object out;
+  out["orderId"] = order_id;
+  out["status"] = "PAID";
+  out["paidAmount"] = outcome.paid_amount;
+  out["balance"] = outcome.balance;
+  out["paidAt"] = outcome.paid_at;
+  return http::Response::json(200, boost::json::serialize(out));
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, const app::Services& services) {
@@ -93,27 +146,16 @@ void add_routes(http::Router& router, const app::Services& services) {
         auto user_id = json_input::required_id(body, "userId");
         auto lines = lines_from_request(body);
         auto coupon = json_input::optional_id(body, "userCouponId");
-        auto outcome = co_await place_order(pool, user_id, lines, coupon, timeout_seconds);
-        using Kind = PlaceOutcome::Kind;
-        switch (outcome.kind) {
-          case Kind::placed:
-            break;
-          case Kind::user_not_found:
-            throw users::user_not_found(user_id);
-          case Kind::product_not_found:
-            throw ApiError::not_found("PRODUCT_NOT_FOUND",
-                                      fmt::format("product {} does not exist", outcome.product_id));
-          case Kind::out_of_stock:
-            throw ApiError::conflict(
-                "OUT_OF_STOCK",
-                fmt::format("product {} has {} left, {} requested", outcome.product_id,
-                            outcome.available, outcome.requested));
-          case Kind::coupon_not_usable:
-            throw ApiError::conflict("COUPON_NOT_USABLE",
-                                     fmt::format("coupon {} is not an available coupon of user {}",
-                                                 coupon.value_or(0), user_id));
+        auto render = [&](const PlaceOutcome& outcome) {
+          return placed_response(outcome, user_id, coupon);
+        };
+        if (auto key = idempotency::key_of(request)) {
+          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
+            co_return render(co_await place_order(tx, user_id, lines, coupon, timeout_seconds));
+          };
+          co_return co_await idempotency::run_once(pool, request, *key, work);
         }
-        co_return http::Response::json(201, to_json(outcome.order));
+        co_return render(co_await place_order(pool, user_id, lines, coupon, timeout_seconds));
       });
 
   router.add(http::Method::get, "/api/v1/orders/{id}",
@@ -151,36 +193,28 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, to_json(outcome.order));
              });
 
-  router.add(http::Method::post, "/api/v1/points/use",
-             [&pool](http::Request& request) -> awaitable<http::Response> {
-               auto body = json_input::parse_object_body(request);
-               auto user_id = json_input::required_id(body, "userId");
-               auto order_id = json_input::required_id(body, "orderId");
-               auto outcome = co_await pay_order(pool, user_id, order_id);
-               using Kind = PayOutcome::Kind;
-               switch (outcome.kind) {
-                 case Kind::paid:
-                   break;
-                 case Kind::user_not_found:
-                   throw users::user_not_found(user_id);
-                 case Kind::order_not_found:
-                   throw order_not_found(order_id);
-                 case Kind::not_payable:
-                   throw not_payable(order_id);
-                 case Kind::insufficient_balance:
-                   throw ApiError::conflict(
-                       "INSUFFICIENT_BALANCE",
-                       fmt::format("balance {} is less than {}; order {} is now EXPIRED",
-                                   outcome.shortfall_balance, outcome.paid_amount, order_id));
-               }
-               boost::json::object out;
-               out["orderId"] = order_id;
-               out["status"] = "PAID";
-               out["paidAmount"] = outcome.paid_amount;
-               out["balance"] = outcome.balance;
-               out["paidAt"] = outcome.paid_at;
-               co_return http::Response::json(200, boost::json::serialize(out));
-             });
+  router.add(
+      http::Method::post, "/api/v1/points/use",
+      [&pool](http::Request& request) -> awaitable<http::Response> {
+        auto body = json_input::parse_object_body(request);
+        auto user_id = json_input::required_id(body, "userId");
+        auto order_id = json_input::required_id(body, "orderId");
+        auto render = [&](const PayOutcome& outcome) {
+          return paid_response(outcome, user_id, order_id);
+        };
+        if (auto key = idempotency::key_of(request)) {
+          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
+            co_return render(co_await pay_order(tx, user_id, order_id));
+          };
+          auto response = co_await idempotency::run_once(pool, request, *key, work);
+          if (response.status == 200) events::outbox_committed();
+          co_return response;
+        }
+        auto response = render(co_await pay_order(pool, user_id, order_id));
+        // Committed: the ORDER_PAID event is in the outbox, for this process's relay to send.
+        events::outbox_committed();
+        co_return response;
+      });
 }
 
 }  // namespace orders

@@ -1,5 +1,7 @@
 #include "orders/orders_store.hpp"
 
+#include <stdexcept>
+
 #include "coupons/discount.hpp"
 #include "platform/db/transaction.hpp"
 #include "users/users_store.hpp"
@@ -16,24 +18,39 @@ const db::Statement kLockProducts{
     "SELECT id, price, stock, EXISTS (SELECT 1 FROM users WHERE id = $2::bigint) "
     "FROM products WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"};
 
+// The same without locks, for one-product orders: their stock row is locked only by the
+// conditional UPDATE of the write, just before COMMIT, so a hot product's row lock is held
+// for one statement and the commit instead of the whole transaction.
+const db::Statement kReadProducts{
+    "orders.read_products",
+    "SELECT id, price, stock, EXISTS (SELECT 1 FROM users WHERE id = $2::bigint) "
+    "FROM products WHERE id = ANY($1::bigint[]) ORDER BY id"};
+
 const db::Statement kLockUserCoupon{
     "orders.lock_user_coupon",
     "SELECT uc.user_id, uc.status, uc.expires_at <= now(), c.discount_type, c.discount_value "
     "FROM user_coupons uc JOIN coupons c ON c.id = uc.coupon_id "
     "WHERE uc.id = $1::bigint FOR UPDATE OF uc"};
 
+// Takes the stock only where enough is left, and writes the order only if every line got
+// its stock. Multi-line orders come here with their rows locked and checked, so all lines
+// pass; a one-product order comes unlocked, and its single conditional UPDATE decides: it
+// either takes the stock and writes the order, or writes nothing (no rows returned).
 const db::Statement kInsertOrder{
     "orders.insert",
     "WITH s AS ("
     "  UPDATE products p SET stock = p.stock - l.quantity, updated_at = now()"
     "  FROM unnest($3::bigint[], $4::bigint[]) AS l(product_id, quantity)"
-    "  WHERE p.id = l.product_id), "
-    "c AS (UPDATE user_coupons SET status = 'USED', used_at = now() WHERE id = $5::bigint), "
+    "  WHERE p.id = l.product_id AND p.stock >= l.quantity RETURNING p.id), "
+    "ok AS (SELECT count(*) = cardinality($3::bigint[]) AS all_taken FROM s), "
+    "c AS (UPDATE user_coupons SET status = 'USED', used_at = now()"
+    "      WHERE id = $5::bigint AND (SELECT all_taken FROM ok)), "
     "o AS ("
     "  INSERT INTO orders (user_id, user_coupon_id, total_amount, discount_amount, pay_amount,"
     "                      expires_at)"
-    "  VALUES ($1::bigint, $5::bigint, $6::bigint, $7::bigint, $6::bigint - $7::bigint,"
-    "          now() + $2::bigint * interval '1 second')"
+    "  SELECT $1::bigint, $5::bigint, $6::bigint, $7::bigint, $6::bigint - $7::bigint,"
+    "         now() + $2::bigint * interval '1 second'"
+    "  FROM ok WHERE ok.all_taken"
     "  RETURNING id, created_at, expires_at), "
     "i AS ("
     "  INSERT INTO order_items (order_id, product_id, quantity, unit_price, amount)"
@@ -93,63 +110,81 @@ awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                     const std::vector<OrderLine>& lines,
                                     std::optional<std::int64_t> user_coupon_id,
                                     std::int64_t payment_timeout_seconds) {
-  using Kind = PlaceOutcome::Kind;
-  co_return co_await db::in_transaction(pool, [&](db::Connection& tx) -> awaitable<PlaceOutcome> {
-    std::vector<std::int64_t> ids, quantities, prices;
-    for (const auto& line : lines) {
-      ids.push_back(line.product_id);
-      quantities.push_back(line.quantity);
-    }
-    auto products = co_await tx.execute(kLockProducts, db::Params(ids, user_id));
-    bool user_exists = !products.empty() && products.boolean(0, 3);
-    if (products.empty()) user_exists = co_await users::user_exists(tx, user_id);
-    if (!user_exists) co_return PlaceOutcome{Kind::user_not_found, {}};
-
-    // Both lists are sorted by id and hold each product once: a missing product is the
-    // first line whose id differs. Existence is settled before any stock is judged.
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      if (static_cast<int>(i) >= products.rows() ||
-          products.int64(static_cast<int>(i), 0) != lines[i].product_id) {
-        co_return PlaceOutcome{Kind::product_not_found, {}, lines[i].product_id};
-      }
-    }
-    Order order;
-    int row = 0;
-    for (const auto& line : lines) {
-      const auto price = products.int64(row, 1);
-      const auto stock = products.int64(row, 2);
-      if (stock < line.quantity) {
-        co_return PlaceOutcome{Kind::out_of_stock, {}, line.product_id, stock, line.quantity};
-      }
-      prices.push_back(price);
-      order.items.push_back({line.product_id, line.quantity, price, price * line.quantity});
-      order.total_amount += price * line.quantity;
-      ++row;
-    }
-
-    if (user_coupon_id) {
-      auto coupon = co_await tx.execute(kLockUserCoupon, db::Params(*user_coupon_id));
-      if (coupon.empty() || coupon.int64(0, 0) != user_id || coupon.text(0, 1) != "AVAILABLE" ||
-          coupon.boolean(0, 2)) {
-        co_return PlaceOutcome{Kind::coupon_not_usable, {}};
-      }
-      auto type = coupons::parse_discount_type(coupon.text(0, 3));
-      order.discount_amount = coupons::discount_for(
-          order.total_amount, type.value_or(coupons::DiscountType::fixed), coupon.int64(0, 4));
-    }
-    order.pay_amount = order.total_amount - order.discount_amount;
-
-    auto inserted = co_await tx.execute(
-        kInsertOrder, db::Params(user_id, payment_timeout_seconds, ids, quantities, user_coupon_id,
-                                 order.total_amount, order.discount_amount, prices));
-    order.id = inserted.int64(0, 0);
-    order.user_id = user_id;
-    order.status = "NOT_PAID";
-    order.user_coupon_id = user_coupon_id;
-    order.created_at = inserted.string(0, 1);
-    order.expires_at = inserted.string(0, 2);
-    co_return PlaceOutcome{Kind::placed, std::move(order)};
+  co_return co_await db::in_transaction(pool, [&](db::Connection& tx) {
+    return place_order(tx, user_id, lines, user_coupon_id, payment_timeout_seconds);
   });
+}
+
+awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
+                                    const std::vector<OrderLine>& lines,
+                                    std::optional<std::int64_t> user_coupon_id,
+                                    std::int64_t payment_timeout_seconds) {
+  using Kind = PlaceOutcome::Kind;
+  std::vector<std::int64_t> ids, quantities, prices;
+  for (const auto& line : lines) {
+    ids.push_back(line.product_id);
+    quantities.push_back(line.quantity);
+  }
+  const bool one_product = lines.size() == 1;
+  auto products =
+      co_await tx.execute(one_product ? kReadProducts : kLockProducts, db::Params(ids, user_id));
+  bool user_exists = !products.empty() && products.boolean(0, 3);
+  if (products.empty()) user_exists = co_await users::user_exists(tx, user_id);
+  if (!user_exists) co_return PlaceOutcome{Kind::user_not_found, {}};
+
+  // Both lists are sorted by id and hold each product once: a missing product is the
+  // first line whose id differs. Existence is settled before any stock is judged.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (static_cast<int>(i) >= products.rows() ||
+        products.int64(static_cast<int>(i), 0) != lines[i].product_id) {
+      co_return PlaceOutcome{Kind::product_not_found, {}, lines[i].product_id};
+    }
+  }
+  Order order;
+  int row = 0;
+  for (const auto& line : lines) {
+    const auto price = products.int64(row, 1);
+    const auto stock = products.int64(row, 2);
+    if (stock < line.quantity) {
+      co_return PlaceOutcome{Kind::out_of_stock, {}, line.product_id, stock, line.quantity};
+    }
+    prices.push_back(price);
+    order.items.push_back({line.product_id, line.quantity, price, price * line.quantity});
+    order.total_amount += price * line.quantity;
+    ++row;
+  }
+
+  if (user_coupon_id) {
+    auto coupon = co_await tx.execute(kLockUserCoupon, db::Params(*user_coupon_id));
+    if (coupon.empty() || coupon.int64(0, 0) != user_id || coupon.text(0, 1) != "AVAILABLE" ||
+        coupon.boolean(0, 2)) {
+      co_return PlaceOutcome{Kind::coupon_not_usable, {}};
+    }
+    auto type = coupons::parse_discount_type(coupon.text(0, 3));
+    order.discount_amount = coupons::discount_for(
+        order.total_amount, type.value_or(coupons::DiscountType::fixed), coupon.int64(0, 4));
+  }
+  order.pay_amount = order.total_amount - order.discount_amount;
+
+  auto inserted = co_await tx.execute(
+      kInsertOrder, db::Params(user_id, payment_timeout_seconds, ids, quantities, user_coupon_id,
+                               order.total_amount, order.discount_amount, prices));
+  if (inserted.empty()) {
+    // Locked rows cannot lose stock; if they did, throwing rolls back the partial update.
+    if (!one_product) throw std::logic_error("locked stock changed during an order");
+    // Only a one-product order gets here: its stock went below the request after it was
+    // read. Nothing was written.
+    auto now = co_await tx.execute(kReadProducts, db::Params(ids, user_id));
+    const std::int64_t left = now.empty() ? 0 : now.int64(0, 2);
+    co_return PlaceOutcome{Kind::out_of_stock, {}, lines[0].product_id, left, lines[0].quantity};
+  }
+  order.id = inserted.int64(0, 0);
+  order.user_id = user_id;
+  order.status = "NOT_PAID";
+  order.user_coupon_id = user_coupon_id;
+  order.created_at = inserted.string(0, 1);
+  order.expires_at = inserted.string(0, 2);
+  co_return PlaceOutcome{Kind::placed, std::move(order)};
 }
 
 awaitable<std::optional<Order>> read_order(db::Connection& connection, std::int64_t order_id,

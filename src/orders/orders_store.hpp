@@ -54,6 +54,11 @@ boost::asio::awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t us
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
                                                  std::int64_t payment_timeout_seconds);
+// The same inside the caller's open transaction (which it leaves open).
+boost::asio::awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
+                                                 const std::vector<OrderLine>& lines,
+                                                 std::optional<std::int64_t> user_coupon_id,
+                                                 std::int64_t payment_timeout_seconds);
 
 struct FindOutcome {
   enum class Kind { found, user_not_found, not_found } kind;

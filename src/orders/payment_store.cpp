@@ -25,9 +25,13 @@ const db::Statement kDebit{
 const db::Statement kBalance{"payment.balance",
                              "SELECT balance FROM point_wallets WHERE user_id = $1::bigint"};
 
-// History (only for a real debit), PAID, and the sales of the day in the service time zone
-// (the session's TimeZone, so current_date is that zone's date). Statistics rows are
-// upserted in product-id order, like every multi-row lock.
+// History (only for a real debit), PAID, the sales of the day in the service time zone
+// (the session's TimeZone, so current_date is that zone's date), and the ORDER_PAID event
+// in the outbox: the event exists exactly when the payment commits. No pg_notify here: a
+// notifying transaction holds PostgreSQL's notify-queue lock through its commit flush, which
+// serialised every payment's COMMIT (pgbench, 32 clients: COMMIT 52 ms with it, 8 ms
+// without); the caller wakes its relay in-process after the commit instead. Statistics
+// rows are upserted in product-id order, like every multi-row lock.
 const db::Statement kSettle{
     "payment.settle",
     "WITH h AS ("
@@ -35,54 +39,67 @@ const db::Statement kSettle{
     "  SELECT $1::bigint, $3::bigint, 'USE', $2::bigint, $4::bigint, $5::bigint"
     "  WHERE $2::bigint > 0), "
     "o AS (UPDATE orders SET status = 'PAID', paid_at = now(), updated_at = now()"
-    "      WHERE id = $5::bigint RETURNING paid_at), "
+    "      WHERE id = $5::bigint"
+    "      RETURNING id, user_id, total_amount, discount_amount, pay_amount, paid_at), "
     "st AS ("
     "  INSERT INTO daily_product_sales (sales_date, product_id, quantity)"
     "  SELECT current_date, product_id, quantity FROM order_items"
     "  WHERE order_id = $5::bigint ORDER BY product_id "
     "  ON CONFLICT (sales_date, product_id)"
-    "  DO UPDATE SET quantity = daily_product_sales.quantity + excluded.quantity) "
+    "  DO UPDATE SET quantity = daily_product_sales.quantity + excluded.quantity), "
+    "ev AS ("
+    "  INSERT INTO outbox_events (event_id, event_type, aggregate_id, payload)"
+    "  SELECT e.id, 'ORDER_PAID', o.id, jsonb_build_object("
+    "    'eventId', e.id::text, 'type', 'ORDER_PAID', 'orderId', o.id, 'userId', o.user_id,"
+    "    'items', (SELECT jsonb_agg(jsonb_build_object('productId', i.product_id,"
+    "                'quantity', i.quantity, 'unitPrice', i.unit_price, 'amount', i.amount)"
+    "              ORDER BY i.product_id) FROM order_items i WHERE i.order_id = o.id),"
+    "    'totalAmount', o.total_amount, 'discountAmount', o.discount_amount,"
+    "    'paidAmount', o.pay_amount, 'paidAt', api_timestamp(o.paid_at))"
+    "  FROM o, (SELECT gen_random_uuid() AS id) e) "
     "SELECT api_timestamp(paid_at) FROM o"};
 
 }  // namespace
 
 awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id, std::int64_t order_id) {
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) { return pay_order(tx, user_id, order_id); });
+}
+
+awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id, std::int64_t order_id) {
   using Kind = PayOutcome::Kind;
-  co_return co_await db::in_transaction(pool, [&](db::Connection& tx) -> awaitable<PayOutcome> {
-    auto order = co_await tx.execute(kLockOrderForPayment, db::Params(order_id, user_id));
-    if (order.empty()) {
-      bool known_user = co_await users::user_exists(tx, user_id);
-      co_return PayOutcome{known_user ? Kind::order_not_found : Kind::user_not_found};
-    }
-    if (order.text(0, 0) != "NOT_PAID") co_return PayOutcome{Kind::not_payable};
-    if (order.boolean(0, 2)) {
-      // Past its window but not swept yet: it is never payable, so expire it right here.
-      co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::expired);
-      co_return PayOutcome{Kind::not_payable};
-    }
-    const std::int64_t amount = order.int64(0, 1);
-    std::int64_t balance = 0;
-    std::int64_t seq = 0;
-    if (amount > 0) {
-      auto debited = co_await tx.execute(kDebit, db::Params(user_id, amount));
-      if (debited.empty()) {
-        auto current = co_await tx.execute(kBalance, db::Params(user_id));
-        co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::expired);
-        PayOutcome failed{Kind::insufficient_balance};
-        failed.paid_amount = amount;
-        failed.shortfall_balance = current.empty() ? 0 : current.int64(0, 0);
-        co_return failed;
-      }
-      balance = debited.int64(0, 0);
-      seq = debited.int64(0, 1);
-    } else {
+  auto order = co_await tx.execute(kLockOrderForPayment, db::Params(order_id, user_id));
+  if (order.empty()) {
+    bool known_user = co_await users::user_exists(tx, user_id);
+    co_return PayOutcome{known_user ? Kind::order_not_found : Kind::user_not_found};
+  }
+  if (order.text(0, 0) != "NOT_PAID") co_return PayOutcome{Kind::not_payable};
+  if (order.boolean(0, 2)) {
+    // Past its window but not swept yet: it is never payable, so expire it right here.
+    co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::expired);
+    co_return PayOutcome{Kind::not_payable};
+  }
+  const std::int64_t amount = order.int64(0, 1);
+  std::int64_t balance = 0;
+  std::int64_t seq = 0;
+  if (amount > 0) {
+    auto debited = co_await tx.execute(kDebit, db::Params(user_id, amount));
+    if (debited.empty()) {
       auto current = co_await tx.execute(kBalance, db::Params(user_id));
-      balance = current.empty() ? 0 : current.int64(0, 0);
+      co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::expired);
+      PayOutcome failed{Kind::insufficient_balance};
+      failed.paid_amount = amount;
+      failed.shortfall_balance = current.empty() ? 0 : current.int64(0, 0);
+      co_return failed;
     }
-    auto settled =
-        co_await tx.execute(kSettle, db::Params(user_id, amount, seq, balance, order_id));
-    co_return PayOutcome{Kind::paid, amount, balance, settled.string(0, 0)};
-  });
+    balance = debited.int64(0, 0);
+    seq = debited.int64(0, 1);
+  } else {
+    auto current = co_await tx.execute(kBalance, db::Params(user_id));
+    balance = current.empty() ? 0 : current.int64(0, 0);
+  }
+  auto settled = co_await tx.execute(kSettle, db::Params(user_id, amount, seq, balance, order_id));
+  co_return PayOutcome{Kind::paid, amount, balance, settled.string(0, 0)};
 }
 
 }  // namespace orders

@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
 namespace orders {
@@ -22,6 +23,9 @@ struct PayOutcome {
 // is past its payment window, the order is EXPIRED in that same transaction instead and
 // its stock and coupon are given back; the balance is untouched.
 boost::asio::awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id,
+                                             std::int64_t order_id);
+// The same inside the caller's open transaction (which it leaves open).
+boost::asio::awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id,
                                              std::int64_t order_id);
 
 }  // namespace orders

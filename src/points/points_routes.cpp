@@ -5,6 +5,8 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "idempotency/idempotency_key.hpp"
+#include "idempotency/idempotent_request.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
 #include "platform/json/output.hpp"
@@ -26,35 +28,48 @@ http::Response balance_response(std::int64_t user_id, std::int64_t balance) {
   return http::Response::json(200, boost::json::serialize(out));
 }
 
+http::Response charge_response(const ChargeOutcome& outcome, std::int64_t user_id,
+                               std::int64_t amount, std::int64_t max_balance) {
+  switch (outcome.kind) {
+    case ChargeOutcome::Kind::user_not_found:
+      throw users::user_not_found(user_id);
+    case ChargeOutcome::Kind::limit_exceeded:
+      throw ApiError::conflict("BALANCE_LIMIT_EXCEEDED",
+                               fmt::format("balance {} + {} would exceed the maximum of {} won",
+                                           outcome.balance, amount, max_balance));
+    case ChargeOutcome::Kind::charged:
+      break;
+  }
+  return balance_response(user_id, outcome.balance);
+}
+
 }  // namespace
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
 
-  router.add(http::Method::post, "/api/v1/points/charge",
-             [&pool, policy](http::Request& request) -> awaitable<http::Response> {
-               auto body = json_input::parse_object_body(request);
-               auto user_id = json_input::required_id(body, "userId");
-               auto amount = json_input::required_int(body, "amount");
-               if (!is_valid_charge_amount(policy, amount)) {
-                 throw ApiError::invalid_amount(fmt::format(
-                     "a charge must be from 1 to {} won, got {}", policy.max_charge, amount));
-               }
-               auto outcome = co_await charge(pool, user_id, amount, policy.max_balance);
-               switch (outcome.kind) {
-                 case ChargeOutcome::Kind::user_not_found:
-                   throw users::user_not_found(user_id);
-                 case ChargeOutcome::Kind::limit_exceeded:
-                   throw ApiError::conflict(
-                       "BALANCE_LIMIT_EXCEEDED",
-                       fmt::format("balance {} + {} would exceed the maximum of {} won",
-                                   outcome.balance, amount, policy.max_balance));
-                 case ChargeOutcome::Kind::charged:
-                   break;
-               }
-               co_return balance_response(user_id, outcome.balance);
-             });
+  router.add(
+      http::Method::post, "/api/v1/points/charge",
+      [&pool, policy](http::Request& request) -> awaitable<http::Response> {
+        auto body = json_input::parse_object_body(request);
+        auto user_id = json_input::required_id(body, "userId");
+        auto amount = json_input::required_int(body, "amount");
+        if (!is_valid_charge_amount(policy, amount)) {
+          throw ApiError::invalid_amount(
+              fmt::format("a charge must be from 1 to {} won, got {}", policy.max_charge, amount));
+        }
+        auto render = [&](const ChargeOutcome& outcome) {
+          return charge_response(outcome, user_id, amount, policy.max_balance);
+        };
+        if (auto key = idempotency::key_of(request)) {
+          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
+            co_return render(co_await charge(tx, user_id, amount, policy.max_balance));
+          };
+          co_return co_await idempotency::run_once(pool, request, *key, work);
+        }
+        co_return render(co_await charge(pool, user_id, amount, policy.max_balance));
+      });
 
   router.add(http::Method::get, "/api/v1/points",
              [&pool](http::Request& request) -> awaitable<http::Response> {

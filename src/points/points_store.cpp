@@ -36,10 +36,15 @@ const db::Statement kHistory{
 boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,
                                              std::int64_t amount, std::int64_t max_balance) {
   auto connection = co_await pool.acquire();
-  auto charged = co_await connection->execute(kCharge, db::Params(user_id, amount, max_balance));
+  co_return co_await charge(*connection, user_id, amount, max_balance);
+}
+
+boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::int64_t user_id,
+                                             std::int64_t amount, std::int64_t max_balance) {
+  auto charged = co_await connection.execute(kCharge, db::Params(user_id, amount, max_balance));
   if (!charged.empty()) co_return ChargeOutcome{ChargeOutcome::Kind::charged, charged.int64(0, 0)};
   // Nothing updated: either there is no such wallet, or the limit stopped it.
-  auto current = co_await connection->execute(kBalance, db::Params(user_id));
+  auto current = co_await connection.execute(kBalance, db::Params(user_id));
   if (current.empty()) co_return ChargeOutcome{ChargeOutcome::Kind::user_not_found, 0};
   co_return ChargeOutcome{ChargeOutcome::Kind::limit_exceeded, current.int64(0, 0)};
 }

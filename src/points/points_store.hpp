@@ -20,6 +20,9 @@ struct ChargeOutcome {
 // statement; the balance never goes over `max_balance` however many charges race.
 boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,
                                              std::int64_t amount, std::int64_t max_balance);
+// The same on the caller's connection, inside its transaction if one is open.
+boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::int64_t user_id,
+                                             std::int64_t amount, std::int64_t max_balance);
 
 // The balance, or nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::int64_t>> balance(db::Pool& pool, std::int64_t user_id);

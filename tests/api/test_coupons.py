@@ -185,3 +185,19 @@ def test_expired_coupon_is_listed_expired(client, user, sql):
 def test_issue_wrong_method_is_405(client, method):
     assert_problem(client.call(method, ISSUE, {"userId": 1, "couponId": 1} if method == "PUT"
                                else None), 405, "METHOD_NOT_ALLOWED")
+
+
+def test_answers_stay_exact_once_a_coupon_is_known_sold_out(client):
+    # The server remembers sold-out coupons to skip the UPDATE; the answer must still be the
+    # database's: holders, unknown users and newcomers each get their own code, every time.
+    cid = client.create_coupon(totalQuantity=1)["id"]
+    holder, late = client.create_user(), client.create_user()
+    client.issue_ok(holder, cid)
+    for _ in range(6):  # enough to reach every event loop of the server
+        assert_problem(client.issue(late, cid), 409, "COUPON_SOLD_OUT")
+        assert_problem(client.issue(holder, cid), 409, "COUPON_ALREADY_ISSUED")
+        assert_problem(client.issue(9_000_000_000_000_000_001, cid), 404, "USER_NOT_FOUND")
+    assert client.coupon(cid)["remainingQuantity"] == 0
+    # Another coupon is not affected by the first one being sold out.
+    other = client.create_coupon(totalQuantity=5)["id"]
+    assert_json_ok(client.issue(late, other), 201)

@@ -232,3 +232,16 @@ TEST(MethodName, Names) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Router, MatchNamesThePatternForMetrics) {
+  http::Router router;
+  router.add(http::Method::get, "/api/v1/orders/{id}", tagged("order"));
+  auto match = router.match(http::Method::get, "/api/v1/orders/42");
+  ASSERT_EQ(match.kind, Router::Match::Kind::found);
+  EXPECT_EQ(match.pattern, "/api/v1/orders/{id}");
+  EXPECT_TRUE(router.match(http::Method::get, "/nope").pattern.empty());
+}
+
+}  // namespace

@@ -49,6 +49,8 @@ Config parse(const Lookup& lookup) {
   config.redis_url = text(lookup, "REDIS_URL", "");
   config.admin_token = text(lookup, "ADMIN_TOKEN", "");
   config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
+  config.outbox_lease_seconds = integer(lookup, "OUTBOX_LEASE_SECONDS", 30, 1, 3600);
+  config.outbox_retention_hours = integer(lookup, "OUTBOX_RETENTION_HOURS", 24, 1, 24 * 365);
   config.order_payment_timeout_seconds =
       integer(lookup, "ORDER_PAYMENT_TIMEOUT_SECONDS", 600, 1, 7 * 24 * 3600);
   config.service_time_zone = text(lookup, "SERVICE_TIME_ZONE", "Asia/Seoul");
@@ -73,6 +75,8 @@ Config parse(const Lookup& lookup) {
   }
   config.access_log = flag(lookup, "ACCESS_LOG", true);
   config.migrations_dir = text(lookup, "MIGRATIONS_DIR", "");
+  config.openapi_file = text(lookup, "OPENAPI_FILE", "");
+  config.swagger_ui_dir = text(lookup, "SWAGGER_UI_DIR", "");
   config.points_max_charge = integer(lookup, "POINTS_MAX_CHARGE", 1'000'000, 1, 1'000'000'000'000);
   config.points_max_balance =
       integer(lookup, "POINTS_MAX_BALANCE", 100'000'000, 1, 1'000'000'000'000'000);

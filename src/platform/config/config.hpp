@@ -22,6 +22,10 @@ struct Config {
   std::string redis_url;
   std::string admin_token;  // empty: main() generates one and prints it
   std::string data_platform_url;
+  // Outbox relay: how long a claimed event is reserved for one relay's delivery attempt
+  // (after that another relay may retry it), and how long delivered events are kept.
+  std::int64_t outbox_lease_seconds = 30;
+  std::int64_t outbox_retention_hours = 24;
   std::int64_t order_payment_timeout_seconds = 600;
   std::string service_time_zone = "Asia/Seoul";
 
@@ -32,6 +36,8 @@ struct Config {
   std::string log_level = "info";
   bool access_log = true;
   std::string migrations_dir;
+  std::string openapi_file;    // empty: api/openapi.yaml of the source tree
+  std::string swagger_ui_dir;  // empty: web/node_modules/swagger-ui-dist of the source tree
 
   std::int64_t points_max_charge = 1'000'000;
   std::int64_t points_max_balance = 100'000'000;

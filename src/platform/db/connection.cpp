@@ -156,6 +156,32 @@ bool Connection::still_alive() {
   return true;
 }
 
+bool Connection::drain_notifications() {
+  bool any = false;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    any = true;
+    PQfreemem(notify);
+  }
+  return any;
+}
+
+asio::awaitable<bool> Connection::wait_for_notification(std::chrono::milliseconds timeout) {
+  if (broken_) throw DbUnavailable("database connection is broken");
+  // Notifications that came in with an earlier result are already buffered.
+  if (drain_notifications()) co_return true;
+  if (!socket_.is_open()) fail_unavailable("database connection has no socket");
+  arm_deadline(timeout);
+  auto [ec] = co_await socket_.async_wait(asio::posix::stream_descriptor::wait_read,
+                                          asio::as_tuple(asio::use_awaitable));
+  disarm_deadline();
+  if (timed_out_) co_return false;
+  if (ec) fail_unavailable("database socket error: " + ec.message());
+  if (PQconsumeInput(conn_) == 0 || PQstatus(conn_) != CONNECTION_OK) {
+    fail_unavailable("database connection lost: " + trimmed_message(PQerrorMessage(conn_)));
+  }
+  co_return drain_notifications();
+}
+
 asio::awaitable<Result> Connection::execute(const Statement& statement, const Params& params) {
   if (broken_) throw DbUnavailable("database connection is broken");
   if (!prepared_.contains(statement.name)) {

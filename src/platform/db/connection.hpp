@@ -46,6 +46,10 @@ class Connection {
   // Reads anything the server sent while idle; false if the connection has died.
   bool still_alive();
   PGTransactionStatusType transaction_status() const { return PQtransactionStatus(conn_); }
+  // After LISTEN: waits until the server sends a notification or `timeout` passes, and
+  // drains every notification received. True if any arrived; DbUnavailable if the
+  // connection died. Not to be used while a statement is running.
+  boost::asio::awaitable<bool> wait_for_notification(std::chrono::milliseconds timeout);
 
  private:
   enum class Wait { read, write };
@@ -61,6 +65,7 @@ class Connection {
   void adopt_socket();
   void release_socket();
   [[noreturn]] void fail_unavailable(const std::string& what);
+  bool drain_notifications();
 
   boost::asio::any_io_executor executor_;
   PGconn* conn_;

@@ -25,7 +25,7 @@ bool is_parameter(std::string_view segment) {
 }  // namespace
 
 void Router::add(Method method, std::string_view pattern, Handler handler) {
-  Route route{method, {}, 0, std::move(handler)};
+  Route route{method, std::string(pattern), {}, 0, std::move(handler)};
   for (auto segment : split_path(pattern)) {
     route.segments.emplace_back(segment);
     if (!is_parameter(segment)) ++route.literal_count;
@@ -63,6 +63,7 @@ Router::Match Router::match(Method method, std::string_view path) const {
     if (route.method == method) {
       result.kind = Match::Kind::found;
       result.handler = &route.handler;
+      result.pattern = route.pattern;
       result.params = std::move(params);
       result.allow.clear();
       return result;

@@ -24,7 +24,8 @@ class Router {
     enum class Kind { found, method_not_allowed, not_found } kind = Kind::not_found;
     const Handler* handler = nullptr;
     std::vector<std::pair<std::string_view, std::string>> params;
-    std::string allow;  // for method_not_allowed: the methods that path accepts
+    std::string allow;         // for method_not_allowed: the methods that path accepts
+    std::string_view pattern;  // for found: the route's pattern (a metrics label)
   };
 
   Match match(Method method, std::string_view path) const;
@@ -32,6 +33,7 @@ class Router {
  private:
   struct Route {
     Method method;
+    std::string pattern;
     std::vector<std::string> segments;  // "{name}" marks a parameter
     int literal_count;
     Handler handler;

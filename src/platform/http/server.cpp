@@ -63,6 +63,9 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+// The metrics label of requests no route took (404, 405, unreadable).
+constexpr std::string_view kUnmatchedRoute = "unmatched";
+
 bool is_quiet_disconnect(const boost::system::error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
          ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
@@ -80,6 +83,7 @@ struct Server::Impl {
   struct Loop {
     asio::io_context* context;
     const Router* router;
+    std::size_t index = 0;
     std::list<Session*> sessions;
     std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   };
@@ -90,6 +94,7 @@ struct Server::Impl {
       auto loop = std::make_unique<Loop>();
       loop->context = route.loop;
       loop->router = route.router;
+      loop->index = loops.size();
       loop->keep_running =
           std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
               route.loop->get_executor());
@@ -162,19 +167,24 @@ struct Server::Impl {
       }
       if (ec) {
         if (is_quiet_disconnect(ec)) co_return;
-        co_await reject_unreadable(stream, ec);
+        co_await reject_unreadable(loop, stream, ec);
         co_return;
       }
       auto& message = parser.get();
       const bool keep_alive = message.keep_alive();
       auto started = std::chrono::steady_clock::now();
       std::string request_id = make_request_id(message["X-Request-Id"]);
-      Response response = co_await respond(loop, message, request_id);
+      std::string_view route = kUnmatchedRoute;
+      Response response = co_await respond(loop, message, request_id, route);
       const bool keep_open = keep_alive && !shutting_down.load();
       const int status = response.status;
       const auto bytes = response.body.size();
       co_await write_response(stream, std::move(response), request_id, keep_open,
                               message.version());
+      if (options.observe) {
+        options.observe(loop.index, message.method_string(), route, status,
+                        std::chrono::steady_clock::now() - started);
+      }
       log_access(request_id, message.method_string(), message.target(), started, bytes, status);
       if (!keep_open || !stream.socket().is_open()) co_return;
     }
@@ -186,8 +196,9 @@ struct Server::Impl {
                        next_request_number.fetch_add(1, std::memory_order_relaxed) + 1);
   }
 
+  // `route` is set to the matched route's pattern.
   asio::awaitable<Response> respond(Loop& loop, bhttp::request<bhttp::string_body>& message,
-                                    const std::string& request_id) {
+                                    const std::string& request_id, std::string_view& route) {
     Request request;
     request.method = to_method(message.method());
     request.request_id = request_id;
@@ -210,6 +221,7 @@ struct Server::Impl {
       co_return response;
     }
     request.params = std::move(match.params);
+    route = match.pattern;
     if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
       co_return problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }
@@ -247,7 +259,7 @@ struct Server::Impl {
   }
 
   // A request that could not be read (too large, malformed): answer, then close gently.
-  asio::awaitable<void> reject_unreadable(beast::tcp_stream& stream,
+  asio::awaitable<void> reject_unreadable(Loop& loop, beast::tcp_stream& stream,
                                           const boost::system::error_code& ec) {
     Response response;
     if (ec == bhttp::error::body_limit) {
@@ -263,6 +275,10 @@ struct Server::Impl {
     const int status = response.status;
     const auto bytes = response.body.size();
     co_await write_response(stream, std::move(response), request_id, false, 11);
+    if (options.observe) {
+      options.observe(loop.index, "-", kUnmatchedRoute, status,
+                      std::chrono::steady_clock::now() - started);
+    }
     log_access(request_id, "-", "-", started, bytes, status);
     co_await linger_close(stream);
   }

@@ -3,9 +3,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -23,6 +25,12 @@ struct ServerOptions {
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds drain_timeout{10};  // how long shutdown waits for in-flight requests
   bool access_log = true;
+  // Called on the loop's thread after each response is written (or failed to be):
+  // loop index, method, route pattern ("unmatched" when no route applied), status, time
+  // from a complete request to the end of the write.
+  std::function<void(std::size_t loop, std::string_view method, std::string_view route, int status,
+                     std::chrono::steady_clock::duration elapsed)>
+      observe;
 };
 
 // An event loop and the routes whose handlers live on it (they capture that loop's

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "platform/db/pool.hpp"
+#include "platform/metrics/http_metrics.hpp"
+
+namespace app {
+
+// What /metrics reports, shared by every event loop.
+struct Observability {
+  metrics::HttpMetrics* http = nullptr;
+  std::vector<db::Pool*> pools;  // one per event loop, in loop order
+  // More metrics from capabilities (e.g. the outbox relay), appended in Prometheus text.
+  // Called on the scraping request's loop with that loop's pool.
+  using Collector = std::function<boost::asio::awaitable<void>(db::Pool&, std::string&)>;
+  std::vector<Collector> collectors;
+};
+
+}  // namespace app

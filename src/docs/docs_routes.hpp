@@ -1,0 +1,19 @@
+#pragma once
+
+#include <string>
+
+#include "app/services.hpp"
+#include "platform/http/router.hpp"
+
+namespace docs {
+
+// Where the OpenAPI description and the swagger-ui-dist files are: OPENAPI_FILE and
+// SWAGGER_UI_DIR, else the source tree's api/openapi.yaml and web/node_modules/.
+std::string openapi_file(const config::Config& config);
+std::string swagger_ui_dir(const config::Config& config);
+
+// GET /docs (Swagger UI), GET /docs/assets/{file} and GET /api/openapi.yaml. The files
+// are read once, at the first call, and shared by every event loop's routes.
+void add_routes(http::Router& router, const app::Services& services);
+
+}  // namespace docs

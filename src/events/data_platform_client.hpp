@@ -1,0 +1,50 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "events/platform_url.hpp"
+
+namespace events {
+
+struct DataPlatformClientOptions {
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds request_timeout{5000};  // writing the request and reading the answer
+  std::size_t max_idle_connections = 16;
+};
+
+struct DeliveryOutcome {
+  bool acknowledged = false;  // the platform answered 2xx
+  // The platform itself is down or overloaded (no connection, timeout, 408, 429, 5xx), as
+  // opposed to rejecting this one event.
+  bool platform_unavailable = false;
+  std::string error;  // why not, for outbox_events.last_error and the log
+};
+
+// POSTs events to the data platform over plain HTTP/1.1, reusing keep-alive connections.
+// Lives on one event loop (not thread-safe); any number of posts may run at once, each on
+// its own connection.
+class DataPlatformClient {
+ public:
+  DataPlatformClient(boost::asio::any_io_executor executor, PlatformUrl url,
+                     DataPlatformClientOptions options);
+  ~DataPlatformClient();
+  DataPlatformClient(const DataPlatformClient&) = delete;
+  DataPlatformClient& operator=(const DataPlatformClient&) = delete;
+
+  // Never throws for network or HTTP failures: they are reported in the outcome.
+  boost::asio::awaitable<DeliveryOutcome> post(std::string_view idempotency_key,
+                                               std::string_view json_body);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace events

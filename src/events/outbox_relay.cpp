@@ -1,0 +1,475 @@
+#include "events/outbox_relay.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "events/data_platform_client.hpp"
+#include "events/outbox_store.hpp"
+#include "events/relay_stats.hpp"
+#include "platform/db/connection.hpp"
+#include "platform/db/errors.hpp"
+
+namespace events {
+
+namespace asio = boost::asio;
+using asio::awaitable;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+namespace {
+
+constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
+constexpr int kPruneBatch = 1000;
+constexpr int kMaxPruneBatchesPerRound = 50;
+// How often, at most, the relay without a platform logs its backlog.
+constexpr auto kBacklogLogInterval = std::chrono::seconds(10);
+constexpr auto kListenerPingInterval = std::chrono::seconds(30);
+
+// A wake-up call for one waiting coroutine on the loop: wait() returns when notify() was
+// called (since the last wait returned) or the timeout passes.
+class WakeUp {
+ public:
+  explicit WakeUp(asio::any_io_executor executor) : timer_(executor) {}
+
+  void notify() {
+    pending_ = true;
+    timer_.cancel();
+  }
+
+  // True when notified, false on timeout.
+  awaitable<bool> wait_for(Clock::duration timeout) {
+    if (!pending_) {
+      // Always through the loop, even for a zero timeout: a caller that loops on wait_for
+      // must never starve the other coroutines.
+      timer_.expires_after(std::max<Clock::duration>(timeout, milliseconds(1)));
+      co_await timer_.async_wait(kAsTuple);
+    }
+    co_return std::exchange(pending_, false);
+  }
+
+ private:
+  asio::steady_timer timer_;
+  bool pending_ = false;
+};
+
+// Error texts (libpq's span lines) as one logfmt value.
+std::string one_line(std::string text) {
+  for (char& c : text) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == '"') c = '\'';
+  }
+  return text;
+}
+
+awaitable<void> sleep_for(Clock::duration duration) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(duration);
+  co_await timer.async_wait(kAsTuple);
+}
+
+struct QueuedEvent {
+  ClaimedEvent event;
+  Clock::time_point lease_ends;
+};
+
+class Relay;
+void register_local_relay(const asio::any_io_executor& executor,
+                          const std::shared_ptr<Relay>& relay);
+
+// All the relay's coroutines share one Relay and run on one loop, so nothing here locks.
+class Relay : public std::enable_shared_from_this<Relay> {
+ public:
+  Relay(asio::any_io_executor executor, RelayOptions options, const std::atomic<bool>* schema_ready,
+        const std::atomic<bool>& stopping)
+      : executor_(executor),
+        options_(std::move(options)),
+        pool_(executor, pool_options(options_.database), schema_ready),
+        stopping_(stopping),
+        claim_wake_(executor),
+        flush_wake_(executor),
+        random_(std::random_device{}()) {
+    // A POST must be able to finish within the lease, or another relay could send the
+    // event again while this one is still waiting for the answer.
+    client_options_.connect_timeout = std::min(milliseconds(2000), options_.lease / 4);
+    client_options_.request_timeout = std::min(milliseconds(5000), options_.lease / 2);
+    client_options_.max_idle_connections = static_cast<std::size_t>(options_.max_in_flight);
+    if (options_.platform) {
+      client_ = std::make_unique<DataPlatformClient>(executor, *options_.platform, client_options_);
+    }
+  }
+
+  // From any thread, through the loop: an event was committed in this process.
+  void wake_claimer() { claim_wake_.notify(); }
+
+  awaitable<void> run() {
+    auto self = shared_from_this();
+    register_local_relay(executor_, self);
+    if (client_) {
+      spdlog::info(
+          "msg=\"outbox relay started\" platform=http://{}{} lease_ms={} batch={} "
+          "max_in_flight={}",
+          options_.platform->host_header, options_.platform->target, options_.lease.count(),
+          options_.batch_size, options_.max_in_flight);
+    } else {
+      spdlog::warn(
+          "msg=\"DATA_PLATFORM_URL not set: paid-order events are kept in outbox_events, "
+          "not delivered\"");
+    }
+    asio::co_spawn(executor_, listen(self), asio::detached);
+    asio::co_spawn(executor_, prune(self), asio::detached);
+    if (client_) {
+      asio::co_spawn(executor_, flush(self), asio::detached);
+      co_await claim_loop();
+    } else {
+      co_await log_backlog_loop();
+    }
+  }
+
+ private:
+  static db::PoolOptions pool_options(db::PoolOptions options) {
+    // Claims, acknowledgements and the odd prune or backlog query: a few are plenty.
+    options.max_connections = 3;
+    return options;
+  }
+
+  bool platform_failing() const { return consecutive_failures_ > 0; }
+
+  // Claims due events whenever woken (a payment committed, deliveries freed room) or the
+  // poll timer fires; at once again while claims come back full.
+  awaitable<void> claim_loop() {
+    while (!stopping_.load()) {
+      bool more_due = false;
+      try {
+        more_due = co_await claim_and_dispatch();
+      } catch (const db::DbUnavailable&) {
+        // The database is down or not migrated yet: the next poll tries again.
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"outbox claim failed\" error=\"{}\"", one_line(error.what()));
+      }
+      if (more_due) continue;
+      co_await claim_wake_.wait_for(time_to_next_claim());
+    }
+    flush_wake_.notify();
+  }
+
+  // Returns true when the claim came back full, so more events may be due right now.
+  awaitable<bool> claim_and_dispatch() {
+    const auto now = Clock::now();
+    const int outstanding = static_cast<int>(queue_.size()) + in_flight_;
+    int limit = 0;
+    if (platform_failing()) {
+      // While the platform fails, one event at a time probes it, every second or two,
+      // instead of every due event failing on its own and piling up backoff.
+      if (outstanding > 0 || now < next_probe_at_) co_return false;
+      limit = 1;
+    } else {
+      // Top up the queue only when it has drained to half, so claims stay batched.
+      if (outstanding > options_.batch_size / 2) co_return false;
+      limit = options_.batch_size - outstanding;
+    }
+    if (earliest_retry_ && *earliest_retry_ <= now) earliest_retry_.reset();
+    auto claimed = co_await claim_due_events(pool_, limit, options_.lease);
+    const auto lease_ends = now + options_.lease;
+    for (auto& event : claimed) queue_.push_back(QueuedEvent{std::move(event), lease_ends});
+    dispatch();
+    co_return static_cast<int>(claimed.size()) == limit && !platform_failing();
+  }
+
+  Clock::duration time_to_next_claim() const {
+    const auto now = Clock::now();
+    auto wake_at = now + options_.poll_interval;
+    if (earliest_retry_ && *earliest_retry_ > now) wake_at = std::min(wake_at, *earliest_retry_);
+    // While a probe is out, its outcome wakes the claimer; otherwise the next probe time.
+    const bool probe_out = !queue_.empty() || in_flight_ > 0;
+    if (platform_failing() && !probe_out && next_probe_at_ > now) {
+      wake_at = std::min(wake_at, next_probe_at_);
+    }
+    return wake_at - now;
+  }
+
+  // Starts POSTs for queued events while there is room.
+  void dispatch() {
+    const auto latest_start = client_options_.connect_timeout + client_options_.request_timeout;
+    while (!queue_.empty() && in_flight_ < options_.max_in_flight &&
+           !(platform_failing() && in_flight_ > 0)) {
+      QueuedEvent next = std::move(queue_.front());
+      queue_.pop_front();
+      if (next.lease_ends - Clock::now() < latest_start) {
+        // Too late to finish within the lease: leave it to whichever relay claims it when
+        // the lease ends, rather than risk two relays sending it at once.
+        spdlog::debug("msg=\"outbox event lease ran short; left for later\" id={}", next.event.id);
+        continue;
+      }
+      ++in_flight_;
+      asio::co_spawn(executor_, deliver(shared_from_this(), std::move(next.event)), asio::detached);
+    }
+  }
+
+  awaitable<void> deliver([[maybe_unused]] std::shared_ptr<Relay> self, ClaimedEvent event) {
+    auto outcome = co_await client_->post(event.event_id, event.payload);
+    --in_flight_;
+    if (outcome.acknowledged) {
+      if (platform_failing()) {
+        spdlog::info("msg=\"data platform accepts events again\" failed_attempts={}",
+                     consecutive_failures_);
+      }
+      consecutive_failures_ = 0;
+      acked_.push_back(event.id);
+    } else {
+      relay_stats().record_failed_attempt();
+      const auto delay = retry_delay(options_.retry, event.attempts, jitter());
+      spdlog::debug(
+          "msg=\"outbox delivery failed\" event_id={} attempts={} retry_in_ms={} "
+          "error=\"{}\"",
+          event.event_id, event.attempts, delay.count(), outcome.error);
+      if (outcome.platform_unavailable) note_platform_failure(outcome.error);
+      failed_.push_back(FailedAttempt{event.id, event.attempts, delay, std::move(outcome.error)});
+      note_retry(Clock::now() + delay);
+    }
+    flush_wake_.notify();
+    dispatch();
+    const int outstanding = static_cast<int>(queue_.size()) + in_flight_;
+    if (outstanding <= options_.batch_size / 2) claim_wake_.notify();
+  }
+
+  void note_platform_failure(const std::string& error) {
+    if (!platform_failing()) {
+      spdlog::warn("msg=\"data platform unavailable; events are kept and retried\" error=\"{}\"",
+                   error);
+    }
+    ++consecutive_failures_;
+    RetryPolicy probing{options_.retry.initial, 2 * options_.poll_interval};
+    next_probe_at_ = Clock::now() + retry_delay(probing, consecutive_failures_, jitter());
+    // Events claimed but not sent yet go back too, due when the next probe may have
+    // brought the platform back (their attempt was counted when they were claimed).
+    const auto give_back_delay =
+        std::chrono::duration_cast<milliseconds>(next_probe_at_ - Clock::now());
+    for (auto& queued : queue_) {
+      failed_.push_back(FailedAttempt{queued.event.id, queued.event.attempts, give_back_delay,
+                                      "not sent: data platform unavailable"});
+    }
+    queue_.clear();
+  }
+
+  void note_retry(Clock::time_point due) {
+    if (!earliest_retry_ || due < *earliest_retry_) earliest_retry_ = due;
+  }
+
+  double jitter() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
+
+  // Writes outcomes back in batches: whatever was acknowledged or failed while the last
+  // write ran goes in the next one.
+  awaitable<void> flush([[maybe_unused]] std::shared_ptr<Relay> self) {
+    for (;;) {
+      if (acked_.empty() && failed_.empty()) {
+        if (stopping_.load() && in_flight_ == 0) break;
+        co_await flush_wake_.wait_for(options_.poll_interval);
+        continue;
+      }
+      auto delivered = std::exchange(acked_, {});
+      auto failures = std::exchange(failed_, {});
+      bool database_down = false;
+      try {
+        if (!delivered.empty()) {
+          const auto lags = co_await mark_delivered(pool_, delivered);
+          for (double lag : lags) relay_stats().record_delivery(lag);
+          spdlog::debug("msg=\"outbox events delivered\" count={}", lags.size());
+          delivered.clear();
+        }
+        co_await reschedule_failed(pool_, failures);
+      } catch (const db::DbUnavailable&) {
+        // Keep the outcomes and write them once the database answers again (if the leases
+        // run out first, the events are sent again: at-least-once).
+        acked_.insert(acked_.end(), delivered.begin(), delivered.end());
+        failed_.insert(failed_.end(), failures.begin(), failures.end());
+        database_down = true;
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"outbox outcome write failed\" error=\"{}\"", one_line(error.what()));
+      }
+      if (database_down) {
+        if (stopping_.load()) break;
+        co_await sleep_for(milliseconds(500));
+      }
+    }
+  }
+
+  // LISTEN on a dedicated connection: each payment's commit wakes the claimer at once.
+  // When that connection is lost the relay keeps polling while it reconnects.
+  awaitable<void> listen([[maybe_unused]] std::shared_ptr<Relay> self) {
+    auto backoff = milliseconds(500);
+    bool lost = false;
+    while (!stopping_.load()) {
+      try {
+        auto connection = co_await db::Connection::connect(executor_, options_.database.connect);
+        co_await connection->execute("LISTEN outbox_events");
+        if (lost) spdlog::info("msg=\"outbox listener connected\"");
+        lost = false;
+        backoff = milliseconds(500);
+        claim_wake_.notify();  // whatever committed while nobody listened
+        auto last_ping = Clock::now();
+        while (!stopping_.load()) {
+          if (co_await connection->wait_for_notification(options_.poll_interval)) {
+            claim_wake_.notify();
+          }
+          // A connection cut without a FIN stays silent forever: check it now and then.
+          if (Clock::now() - last_ping > kListenerPingInterval) {
+            co_await connection->execute("SELECT 1");
+            last_ping = Clock::now();
+          }
+        }
+        co_return;
+      } catch (const std::exception& error) {
+        if (!lost) {
+          spdlog::warn(
+              "msg=\"outbox listener has no database connection; polling meanwhile\" "
+              "error=\"{}\"",
+              one_line(error.what()));
+        }
+        lost = true;
+      }
+      co_await sleep_for(backoff);
+      backoff = std::min(backoff * 2, milliseconds(10'000));
+    }
+  }
+
+  // Without a platform: events stay in the outbox; say so when payments come in, at most
+  // every few seconds.
+  awaitable<void> log_backlog_loop() {
+    auto last_logged = Clock::time_point{};
+    while (!stopping_.load()) {
+      const bool woken = co_await claim_wake_.wait_for(options_.poll_interval);
+      if (!woken || Clock::now() - last_logged < kBacklogLogInterval) continue;
+      try {
+        const auto pending = co_await backlog(pool_);
+        if (pending.undelivered == 0) continue;
+        last_logged = Clock::now();
+        spdlog::info(
+            "msg=\"DATA_PLATFORM_URL not set; keeping events undelivered\" undelivered={} "
+            "oldest_age_seconds={:.1f}",
+            pending.undelivered, pending.oldest_age_seconds);
+      } catch (const std::exception&) {
+        // The database is not there yet; nothing to report.
+      }
+    }
+  }
+
+  // Deletes delivered events past the retention, a small batch at a time.
+  awaitable<void> prune([[maybe_unused]] std::shared_ptr<Relay> self) {
+    auto wait = std::min(options_.prune_interval, milliseconds(5000));
+    while (!stopping_.load()) {
+      // Short sleeps, so a stop is noticed quickly.
+      const auto until = Clock::now() + wait;
+      while (!stopping_.load() && Clock::now() < until) {
+        co_await sleep_for(std::min<Clock::duration>(until - Clock::now(), options_.poll_interval));
+      }
+      if (stopping_.load()) break;
+      wait = options_.prune_interval;
+      try {
+        std::int64_t total = 0;
+        for (int round = 0; round < kMaxPruneBatchesPerRound && !stopping_.load(); ++round) {
+          const auto deleted = co_await prune_delivered(pool_, options_.retention, kPruneBatch);
+          total += deleted;
+          if (deleted < kPruneBatch) break;
+        }
+        if (total > 0) spdlog::info("msg=\"pruned delivered outbox events\" count={}", total);
+      } catch (const db::DbUnavailable&) {
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"outbox prune failed\" error=\"{}\"", one_line(error.what()));
+      }
+    }
+  }
+
+  asio::any_io_executor executor_;
+  RelayOptions options_;
+  DataPlatformClientOptions client_options_;
+  db::Pool pool_;
+  const std::atomic<bool>& stopping_;
+  std::unique_ptr<DataPlatformClient> client_;
+
+  WakeUp claim_wake_;
+  WakeUp flush_wake_;
+  std::deque<QueuedEvent> queue_;  // claimed, not sent yet
+  int in_flight_ = 0;
+  std::vector<std::int64_t> acked_;
+  std::vector<FailedAttempt> failed_;
+  std::optional<Clock::time_point> earliest_retry_;  // of events this relay rescheduled
+  int consecutive_failures_ = 0;                     // of the platform, not of one event
+  Clock::time_point next_probe_at_{};
+  std::mt19937 random_;
+};
+
+// How payments in this process wake its relay. At most one wake-up is queued at a time:
+// one claim after the wake-up sees every event committed before it.
+struct LocalRelay {
+  std::mutex mutex;
+  std::optional<asio::any_io_executor> executor;
+  std::weak_ptr<Relay> relay;
+  std::atomic<bool> wake_queued{false};
+};
+
+LocalRelay& local_relay() {
+  static LocalRelay instance;
+  return instance;
+}
+
+void register_local_relay(const asio::any_io_executor& executor,
+                          const std::shared_ptr<Relay>& relay) {
+  auto& local = local_relay();
+  std::lock_guard lock(local.mutex);
+  local.executor = executor;
+  local.relay = relay;
+}
+
+}  // namespace
+
+void outbox_committed() {
+  auto& local = local_relay();
+  if (local.wake_queued.exchange(true)) return;
+  std::lock_guard lock(local.mutex);
+  if (!local.executor) {
+    local.wake_queued = false;
+    return;
+  }
+  asio::post(*local.executor, [relay = local.relay] {
+    // Cleared before waking: an event committed from here on queues a wake-up of its own.
+    local_relay().wake_queued = false;
+    if (auto alive = relay.lock()) alive->wake_claimer();
+  });
+}
+
+RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database) {
+  RelayOptions options;
+  if (!config.data_platform_url.empty()) {
+    options.platform = parse_platform_url(config.data_platform_url);
+  }
+  options.lease = std::chrono::seconds(config.outbox_lease_seconds);
+  options.retention = std::chrono::hours(config.outbox_retention_hours);
+  options.database = database;
+  return options;
+}
+
+awaitable<void> run_outbox_relay(RelayOptions options, const std::atomic<bool>* schema_ready,
+                                 const std::atomic<bool>& stopping) {
+  auto executor = co_await asio::this_coro::executor;
+  auto relay = std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping);
+  co_await relay->run();
+}
+
+}  // namespace events

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "events/platform_url.hpp"
+#include "events/retry_policy.hpp"
+#include "platform/config/config.hpp"
+#include "platform/db/pool.hpp"
+
+namespace events {
+
+struct RelayOptions {
+  std::optional<PlatformUrl> platform;  // none: events are kept undelivered, and logged
+  std::chrono::milliseconds lease{30'000};
+  std::chrono::hours retention{24};
+  int batch_size = 100;    // events claimed per statement
+  int max_in_flight = 16;  // concurrent POSTs, each on its own keep-alive connection
+  std::chrono::milliseconds poll_interval{1000};  // when no notification wakes the relay
+  std::chrono::milliseconds prune_interval{60'000};
+  RetryPolicy retry;
+  // Connection settings for the relay's own connections (a small pool and the LISTEN
+  // connection), so that request load on the shared pools never delays deliveries.
+  db::PoolOptions database;
+};
+
+// The relay's settings from the configuration; a DATA_PLATFORM_URL this relay cannot use
+// (https, not a URL) throws config::ConfigError.
+RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database);
+
+// Tells this process's relay that an outbox event has just been committed (call it after
+// the COMMIT). Thread-safe and cheap: a burst of calls queues one wake-up.
+void outbox_committed();
+
+// Delivers ORDER_PAID events from the outbox to the data platform until `stopping`, in
+// every instance: woken by outbox_committed() after each payment of this process commits,
+// by NOTIFY outbox_events from anywhere (an operator's retry, a tool), and by a poll timer
+// (events of other instances that died before delivering them), claims due rows with SKIP LOCKED
+// under a lease, POSTs them with bounded concurrency, and marks them delivered or reschedules them
+// with backoff. Also prunes old delivered rows. Runs on the calling coroutine's executor;
+// `schema_ready` gates its database work until migrations are applied.
+boost::asio::awaitable<void> run_outbox_relay(RelayOptions options,
+                                              const std::atomic<bool>* schema_ready,
+                                              const std::atomic<bool>& stopping);
+
+}  // namespace events

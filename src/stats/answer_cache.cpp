@@ -1,0 +1,78 @@
+#include "stats/answer_cache.hpp"
+
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace stats {
+
+struct AnswerCache::Entry {
+  std::optional<std::string> answer;
+  Clock::time_point loaded_at{};
+  bool loading = false;
+  // Waiters sleep on this timer, which never expires; the loader cancels it to wake them
+  // all (a cancel affects only the waits pending at that moment).
+  std::unique_ptr<boost::asio::steady_timer> load_done;
+};
+
+AnswerCache::AnswerCache(Clock::duration fresh_for, Clock::duration serve_stale_for,
+                         std::size_t max_entries)
+    : fresh_for_(fresh_for), serve_stale_for_(serve_stale_for), max_entries_(max_entries) {}
+
+AnswerCache::~AnswerCache() = default;
+
+void AnswerCache::make_room() {
+  if (entries_.size() < max_entries_) return;
+  const auto now = Clock::now();
+  std::erase_if(entries_, [&](const auto& item) {
+    const auto& entry = *item.second;
+    return !entry.loading && (!entry.answer || now - entry.loaded_at >= serve_stale_for_);
+  });
+  // Still full of live keys (a scan over many dates): start over rather than grow.
+  if (entries_.size() >= max_entries_) {
+    std::erase_if(entries_, [](const auto& item) { return !item.second->loading; });
+  }
+}
+
+boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, const Loader& load) {
+  auto found = entries_.find(key);
+  if (found == entries_.end()) {
+    make_room();
+    found = entries_.emplace(key, std::make_shared<Entry>()).first;
+  }
+  // Held across suspensions: make_room may drop the map's reference meanwhile.
+  std::shared_ptr<Entry> entry = found->second;
+  for (;;) {
+    const auto now = Clock::now();
+    const auto age = now - entry->loaded_at;
+    if (entry->answer && age < fresh_for_) co_return *entry->answer;
+    if (entry->loading) {
+      if (entry->answer && age < serve_stale_for_) co_return *entry->answer;
+      co_await entry->load_done->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      continue;  // loaded, or the load failed and someone must try again
+    }
+    entry->loading = true;
+    if (!entry->load_done) {
+      entry->load_done = std::make_unique<boost::asio::steady_timer>(
+          co_await boost::asio::this_coro::executor, Clock::time_point::max());
+    }
+    ++loads_;
+    std::exception_ptr failure;
+    try {
+      std::string answer = co_await load();
+      entry->answer = std::move(answer);
+      entry->loaded_at = Clock::now();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    entry->loading = false;
+    entry->load_done->cancel();
+    if (failure) std::rethrow_exception(failure);
+    co_return *entry->answer;
+  }
+}
+
+}  // namespace stats

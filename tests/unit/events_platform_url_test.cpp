@@ -1,0 +1,113 @@
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <gtest/gtest.h>
+
+#include "events/outbox_relay.hpp"
+#include "events/platform_url.hpp"
+#include "platform/config/config.hpp"
+
+namespace {
+
+using events::parse_platform_url;
+
+void expect_rejected(std::string_view url, std::string_view reason) {
+  try {
+    parse_platform_url(url);
+    ADD_FAILURE() << "accepted " << url;
+  } catch (const config::ConfigError& error) {
+    const std::string_view message = error.what();
+    EXPECT_NE(message.find("DATA_PLATFORM_URL"), std::string_view::npos) << message;
+    EXPECT_NE(message.find(reason), std::string_view::npos) << message;
+  }
+}
+
+TEST(EventsPlatformUrl, HostPortAndPath) {
+  auto url = parse_platform_url("http://platform.internal:8081/v1/events");
+  EXPECT_EQ(url.host, "platform.internal");
+  EXPECT_EQ(url.port, 8081);
+  EXPECT_EQ(url.target, "/v1/events");
+  EXPECT_EQ(url.host_header, "platform.internal:8081");
+}
+
+TEST(EventsPlatformUrl, DefaultsToPort80AndRoot) {
+  auto url = parse_platform_url("http://platform");
+  EXPECT_EQ(url.host, "platform");
+  EXPECT_EQ(url.port, 80);
+  EXPECT_EQ(url.target, "/");
+  EXPECT_EQ(url.host_header, "platform");
+}
+
+TEST(EventsPlatformUrl, KeepsTheQuery) {
+  EXPECT_EQ(parse_platform_url("http://h:9/in?source=shop&v=2").target, "/in?source=shop&v=2");
+  EXPECT_EQ(parse_platform_url("http://h?x=1").target, "/?x=1");
+}
+
+TEST(EventsPlatformUrl, Addresses) {
+  auto v4 = parse_platform_url("http://127.0.0.1:5000/e");
+  EXPECT_EQ(v4.host, "127.0.0.1");
+  EXPECT_EQ(v4.host_header, "127.0.0.1:5000");
+  auto v6 = parse_platform_url("http://[::1]:5000/e");
+  EXPECT_EQ(v6.host, "::1");
+  EXPECT_EQ(v6.host_header, "[::1]:5000");
+}
+
+TEST(EventsPlatformUrl, SchemeIsCaseInsensitive) {
+  EXPECT_EQ(parse_platform_url("HTTP://h/e").host, "h");
+}
+
+TEST(EventsPlatformUrl, HttpsIsRejectedClearly) {
+  expect_rejected("https://platform.example.com/events", "https is not supported");
+}
+
+TEST(EventsPlatformUrl, OtherInputsAreRejected) {
+  expect_rejected("ftp://h/x", "must use http://");
+  expect_rejected("platform:8080", "must use http://");
+  expect_rejected("not a url", "absolute http:// URL");
+  expect_rejected("/relative/path", "absolute http:// URL");
+  expect_rejected("http:///path", "must name a host");
+  expect_rejected("http:/path", "must name a host");
+  expect_rejected("http://user:secret@h/x", "user info");
+  expect_rejected("http://h/x#frag", "fragment");
+  expect_rejected("http://h:0/x", "invalid port");
+  expect_rejected("http://h:/x", "invalid port");
+}
+
+config::Config config_with(std::map<std::string, std::string, std::less<>> vars) {
+  vars.emplace("DATABASE_URL", "postgresql://localhost/db");
+  return config::parse([&vars](std::string_view name) -> std::optional<std::string> {
+    auto found = vars.find(name);
+    if (found == vars.end()) return std::nullopt;
+    return found->second;
+  });
+}
+
+TEST(EventsRelayOptions, FromConfiguration) {
+  auto options = events::relay_options(config_with({{"DATA_PLATFORM_URL", "http://p:81/e"},
+                                                    {"OUTBOX_LEASE_SECONDS", "7"},
+                                                    {"OUTBOX_RETENTION_HOURS", "48"}}),
+                                       db::PoolOptions{});
+  ASSERT_TRUE(options.platform.has_value());
+  EXPECT_EQ(options.platform->port, 81);
+  EXPECT_EQ(options.lease, std::chrono::seconds(7));
+  EXPECT_EQ(options.retention, std::chrono::hours(48));
+}
+
+TEST(EventsRelayOptions, Defaults) {
+  auto options = events::relay_options(config_with({}), db::PoolOptions{});
+  EXPECT_FALSE(options.platform.has_value());  // events are kept, not delivered
+  EXPECT_EQ(options.lease, std::chrono::seconds(30));
+  EXPECT_EQ(options.retention, std::chrono::hours(24));
+}
+
+TEST(EventsRelayOptions, BadValuesAreConfigErrors) {
+  EXPECT_THROW(config_with({{"OUTBOX_LEASE_SECONDS", "0"}}), config::ConfigError);
+  EXPECT_THROW(config_with({{"OUTBOX_RETENTION_HOURS", "x"}}), config::ConfigError);
+  EXPECT_THROW(
+      events::relay_options(config_with({{"DATA_PLATFORM_URL", "https://p/e"}}), db::PoolOptions{}),
+      config::ConfigError);
+}
+
+}  // namespace
