@@ -1,11 +1,14 @@
 #include "catalog/catalog_routes.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "catalog/catalog_store.hpp"
+#include "catalog/product_lookup.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/http/bearer_auth.hpp"
 #include "platform/json/input.hpp"
@@ -44,6 +47,8 @@ std::int64_t amount_in_range(const boost::json::object& body, std::string_view f
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
+  // This router serves one event loop: the lookup batches that loop's requests.
+  auto lookup = std::make_shared<ProductLookup>(pool);
 
   router.add(http::Method::get, "/api/v1/products",
              [&pool](http::Request& request) -> awaitable<http::Response> {
@@ -61,9 +66,9 @@ void add_routes(http::Router& router, const app::Services& services) {
              });
 
   router.add(http::Method::get, "/api/v1/products/{id}",
-             [&pool](http::Request& request) -> awaitable<http::Response> {
+             [lookup](http::Request& request) -> awaitable<http::Response> {
                auto id = json_input::path_id(request, "id");
-               auto product = co_await find_product(pool, id);
+               auto product = co_await lookup->find(id);
                if (!product) throw product_not_found(id);
                co_return http::Response::json(200, boost::json::serialize(to_json(*product, true)));
              });

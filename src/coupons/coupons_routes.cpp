@@ -90,7 +90,7 @@ Coupon coupon_from_request(const boost::json::object& body) {
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   // This router serves one event loop: the gate is that loop's.
-  auto gate = std::make_shared<SoldOutGate>();
+  auto gate = std::make_shared<SoldOutGate>(pool);
 
   router.add(http::Method::post, "/api/v1/coupons/issue",
              [&pool, gate](http::Request& request) -> awaitable<http::Response> {

@@ -86,38 +86,54 @@ boost::asio::awaitable<std::optional<Coupon>> find_coupon(db::Pool& pool, std::i
   co_return coupon_from(result);
 }
 
+IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why) {
+  using Kind = IssueOutcome::Kind;
+  if (!why) return Kind::coupon_not_found;
+  if (!why->user_exists) return Kind::user_not_found;
+  if (!why->window_open) return Kind::not_active;
+  if (why->already_issued) return Kind::already_issued;
+  // The UPDATE saw no coupon left, or (with some left now) the window not open yet: its
+  // now() came a moment before this diagnosis, right at the window's start.
+  return why->remaining > 0 ? Kind::not_active : Kind::sold_out;
+}
+
+boost::asio::awaitable<std::optional<IssueDiagnosis>> diagnose_issue(db::Connection& connection,
+                                                                     std::int64_t user_id,
+                                                                     std::int64_t coupon_id) {
+  auto why = co_await connection.execute(kDiagnoseIssue, db::Params(user_id, coupon_id));
+  if (why.empty()) co_return std::nullopt;
+  co_return IssueDiagnosis{why.boolean(0, 0), why.boolean(0, 1), why.boolean(0, 2),
+                           why.int64(0, 3)};
+}
+
 boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t user_id,
                                                   std::int64_t coupon_id, SoldOutGate* gate) {
+  if (gate && gate->known_sold_out(coupon_id)) {
+    // No UPDATE on the coupon's row: the answer is decided by a read (shared with
+    // concurrent requests), so the holders and unknown users still get their own codes.
+    // Awaited on its own line: g++ 12 mis-destroys temporaries (here the UserCoupon) that
+    // share a full-expression with a co_await.
+    const auto why = co_await gate->diagnose(user_id, coupon_id);
+    co_return IssueOutcome{why_not_issued(why), {}};
+  }
   auto connection = co_await pool.acquire();
-  if (!gate || !gate->known_sold_out(coupon_id)) {
-    try {
-      auto issued = co_await connection->execute(kIssue, db::Params(user_id, coupon_id));
-      if (!issued.empty()) {
-        co_return IssueOutcome{
-            IssueOutcome::Kind::issued,
-            UserCoupon{issued.int64(0, 0), coupon_id, user_id, issued.string(0, 1),
-                       issued.string(0, 2), issued.int64(0, 3), "AVAILABLE", issued.string(0, 4),
-                       issued.string(0, 5)}};
-      }
-    } catch (const db::DbError& error) {
-      // The same user won a concurrent request between our check and our insert.
-      if (!error.is_unique_violation()) throw;
-      co_return IssueOutcome{IssueOutcome::Kind::already_issued, {}};
+  try {
+    auto issued = co_await connection->execute(kIssue, db::Params(user_id, coupon_id));
+    if (!issued.empty()) {
+      co_return IssueOutcome{IssueOutcome::Kind::issued,
+                             UserCoupon{issued.int64(0, 0), coupon_id, user_id, issued.string(0, 1),
+                                        issued.string(0, 2), issued.int64(0, 3), "AVAILABLE",
+                                        issued.string(0, 4), issued.string(0, 5)}};
     }
+  } catch (const db::DbError& error) {
+    // The same user won a concurrent request between our check and our insert.
+    if (!error.is_unique_violation()) throw;
+    co_return IssueOutcome{IssueOutcome::Kind::already_issued, {}};
   }
-  auto why = co_await connection->execute(kDiagnoseIssue, db::Params(user_id, coupon_id));
-  using Kind = IssueOutcome::Kind;
-  if (why.empty()) co_return IssueOutcome{Kind::coupon_not_found, {}};
-  if (!why.boolean(0, 0)) co_return IssueOutcome{Kind::user_not_found, {}};
-  if (!why.boolean(0, 1)) co_return IssueOutcome{Kind::not_active, {}};
-  if (why.boolean(0, 2)) co_return IssueOutcome{Kind::already_issued, {}};
-  if (why.int64(0, 3) > 0) {
-    // Only a gate-skipped request can get here with coupons left, and the gate holds only
-    // sold-out coupons: unreachable, but never answer SOLD_OUT with stock left.
-    throw std::logic_error("a coupon with stock left was taken for sold out");
-  }
-  if (gate) gate->mark_sold_out(coupon_id);
-  co_return IssueOutcome{Kind::sold_out, {}};
+  const auto why = co_await diagnose_issue(*connection, user_id, coupon_id);
+  const auto kind = why_not_issued(why);
+  if (gate && kind == IssueOutcome::Kind::sold_out) gate->mark_sold_out(coupon_id);
+  co_return IssueOutcome{kind, {}};
 }
 
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

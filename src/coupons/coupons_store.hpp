@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "coupons/sold_out_gate.hpp"
+#include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
 namespace coupons {
@@ -51,6 +52,14 @@ struct IssueOutcome {
   } kind;
   UserCoupon issued;
 };
+
+// Why an issue request got no coupon: what the database says of the user, the coupon and
+// the window (nullopt diagnosis: no such coupon). Precedence: COUPON_NOT_FOUND,
+// USER_NOT_FOUND, NOT_ACTIVE, ALREADY_ISSUED, SOLD_OUT.
+IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why);
+boost::asio::awaitable<std::optional<IssueDiagnosis>> diagnose_issue(db::Connection& connection,
+                                                                     std::int64_t user_id,
+                                                                     std::int64_t coupon_id);
 
 // First come, first served: one conditional UPDATE takes a coupon from the stock only if
 // one is left, the window is open and the user exists and holds none; the UNIQUE
