@@ -9,6 +9,7 @@
 
 #include "catalog/catalog_store.hpp"
 #include "catalog/product_lookup.hpp"
+#include "catalog/product_pages.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/http/bearer_auth.hpp"
 #include "platform/json/input.hpp"
@@ -49,11 +50,12 @@ void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   // This router serves one event loop: the lookup batches that loop's requests.
   auto lookup = std::make_shared<ProductLookup>(pool);
+  auto pages = std::make_shared<ProductPages>(pool);
 
   router.add(http::Method::get, "/api/v1/products",
-             [&pool](http::Request& request) -> awaitable<http::Response> {
+             [pages](http::Request& request) -> awaitable<http::Response> {
                auto page = json_input::query_page(request);
-               auto found = co_await list_products(pool, page.size, page.offset());
+               auto found = co_await pages->page(page.size, page.offset());
                boost::json::array content;
                for (const auto& product : found.products)
                  content.push_back(to_json(product, false));

@@ -102,3 +102,41 @@ def test_products_wrong_method_is_405(client, method):
     body = {"name": "x", "price": 1, "stock": 1} if method == "POST" else None
     r = client.call(method, "/api/v1/products", body)
     assert_problem(r, 405, "METHOD_NOT_ALLOWED")
+
+
+def last_page(client, size=100):
+    first = assert_json_ok(client.call("GET", f"/api/v1/products?page=0&size={size}"))
+    last = (first["totalElements"] - 1) // size
+    return assert_json_ok(client.call("GET", f"/api/v1/products?page={last}&size={size}"))
+
+
+def test_list_sees_a_new_product_at_once_on_every_loop(client):
+    # Each loop keeps the ids in order (tagged with the product set's version); a product
+    # created meanwhile must show at once, whichever loop answers.
+    for _ in range(4):
+        last_page(client)
+    before = last_page(client)["totalElements"]
+    p = client.create_product(price=777, stock=7)
+    for _ in range(6):  # new connections, spread over the loops
+        page = last_page(client)
+        assert page["totalElements"] == before + 1
+        assert page["content"][-1] == {"id": p, "name": page["content"][-1]["name"],
+                                       "price": 777, "stock": 7}
+
+
+def test_list_follows_rows_deleted_behind_its_back(client, sql):
+    p = client.create_product()
+    assert last_page(client)["content"][-1]["id"] == p
+    sql(f"DELETE FROM products WHERE id = {p}")
+    for _ in range(4):
+        page = last_page(client)
+        assert p not in [x["id"] for x in page["content"]]
+    assert int(sql("SELECT count(*) FROM products")[0][0]) == page["totalElements"]
+
+
+def test_list_stock_is_read_at_request_time(client):
+    p = client.create_product(stock=50)
+    assert last_page(client)["content"][-1]["stock"] == 50
+    client.add_stock(p, -20)
+    for _ in range(4):
+        assert last_page(client)["content"][-1]["stock"] == 30
