@@ -31,6 +31,7 @@
 #include "platform/log/log.hpp"
 #include "platform/metrics/http_metrics.hpp"
 #include "stats/best_sellers_routes.hpp"
+#include "stats/sales_folder.hpp"
 
 namespace {
 
@@ -160,6 +161,10 @@ int main(int argc, char** argv) {
   boost::asio::co_spawn(loops.front()->context,
                         idempotency::run_key_pruner(*loops.front()->pool, stopping),
                         boost::asio::detached);
+  boost::asio::co_spawn(
+      loops.front()->context,
+      stats::run_sales_folder(*loops.front()->pool, stopping, std::chrono::milliseconds(1000)),
+      boost::asio::detached);
   // Paid-order events go to the data platform from every instance (they share the work).
   boost::asio::co_spawn(loops.front()->context,
                         events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping),

@@ -26,12 +26,12 @@ const db::Statement kBalance{"payment.balance",
                              "SELECT balance FROM point_wallets WHERE user_id = $1::bigint"};
 
 // History (only for a real debit), PAID, the sales of the day in the service time zone
-// (the session's TimeZone, so current_date is that zone's date), and the ORDER_PAID event
-// in the outbox: the event exists exactly when the payment commits. No pg_notify here: a
-// notifying transaction holds PostgreSQL's notify-queue lock through its commit flush, which
-// serialised every payment's COMMIT (pgbench, 32 clients: COMMIT 52 ms with it, 8 ms
-// without); the caller wakes its relay in-process after the commit instead. Statistics
-// rows are upserted in product-id order, like every multi-row lock.
+// (the session's TimeZone, so current_date is that zone's date) appended to sales_pending
+// (folded into daily_product_sales in the background: no shared row to wait on), and the
+// ORDER_PAID event in the outbox: the event exists exactly when the payment commits. No
+// pg_notify here: a notifying transaction holds PostgreSQL's notify-queue lock through
+// its commit flush, which serialised every payment's COMMIT (pgbench, 32 clients: COMMIT
+// 52 ms with it, 8 ms without); the caller wakes its relay in-process after the commit.
 const db::Statement kSettle{
     "payment.settle",
     "WITH h AS ("
@@ -42,11 +42,9 @@ const db::Statement kSettle{
     "      WHERE id = $5::bigint"
     "      RETURNING id, user_id, total_amount, discount_amount, pay_amount, paid_at), "
     "st AS ("
-    "  INSERT INTO daily_product_sales (sales_date, product_id, quantity)"
+    "  INSERT INTO sales_pending (sales_date, product_id, quantity)"
     "  SELECT current_date, product_id, quantity FROM order_items"
-    "  WHERE order_id = $5::bigint ORDER BY product_id "
-    "  ON CONFLICT (sales_date, product_id)"
-    "  DO UPDATE SET quantity = daily_product_sales.quantity + excluded.quantity), "
+    "  WHERE order_id = $5::bigint), "
     "ev AS ("
     "  INSERT INTO outbox_events (event_id, event_type, aggregate_id, payload)"
     "  SELECT e.id, 'ORDER_PAID', o.id, jsonb_build_object("

@@ -5,13 +5,17 @@ namespace stats {
 namespace {
 
 // current_date is the session's date, and sessions run in SERVICE_TIME_ZONE: the sales
-// days are that zone's days, as payments recorded them. The sum runs over the primary
-// key's leading column, so it reads only the window's rows.
+// days are that zone's days, as payments recorded them. The folded statistics and the
+// sales not folded yet (sales_pending) are summed together, so the ranking is exact; both
+// are read by their date-leading indexes, only for the window's days.
 const db::Statement kBestSellers{
     "stats.best_sellers",
     "WITH last AS (SELECT coalesce($1::date, current_date) AS day), "
+    "sales AS ("
+    "  SELECT sales_date, product_id, quantity FROM daily_product_sales"
+    "  UNION ALL SELECT sales_date, product_id, quantity FROM sales_pending), "
     "top AS ("
-    "  SELECT s.product_id, sum(s.quantity) AS sold FROM daily_product_sales s, last"
+    "  SELECT s.product_id, sum(s.quantity) AS sold FROM sales s, last"
     "  WHERE s.sales_date BETWEEN last.day - 2 AND last.day"
     "  GROUP BY s.product_id HAVING sum(s.quantity) > 0"
     "  ORDER BY sold DESC, s.product_id LIMIT 5) "

@@ -1,6 +1,7 @@
 """Paying an order from the balance: POST /api/v1/points/use."""
 
 import concurrent.futures as cf
+import time
 
 import pytest
 
@@ -12,9 +13,28 @@ JSON = {"Content-Type": "application/json"}
 
 
 def sold_today(sql, product_id) -> int:
-    rows = sql("SELECT quantity FROM daily_product_sales WHERE product_id = %d AND "
+    """Units of the product sold today (Seoul): folded statistics plus sales not folded yet."""
+    rows = sql("SELECT coalesce(sum(quantity), 0) FROM ("
+               "  SELECT sales_date, product_id, quantity FROM daily_product_sales"
+               "  UNION ALL SELECT sales_date, product_id, quantity FROM sales_pending) s "
+               "WHERE product_id = %d AND "
                "sales_date = (now() AT TIME ZONE 'Asia/Seoul')::date" % product_id)
-    return int(rows[0][0]) if rows else 0
+    return int(rows[0][0])
+
+
+def test_sales_are_folded_into_daily_statistics(client, user, sql):
+    p = client.create_product(price=10, stock=100)
+    client.charge(user, 1000)
+    for quantity in (3, 4):
+        o = client.order_ok(user, [(p, quantity)])
+        assert_json_ok(client.pay(user, o["orderId"]))
+    assert sold_today(sql, p) == 7  # exact at once, folded or not
+    deadline = time.monotonic() + 5
+    while sql(f"SELECT count(*) FROM sales_pending WHERE product_id = {p}") != [("0",)]:
+        assert time.monotonic() < deadline, "pending sales were not folded within 5 s"
+        time.sleep(0.1)
+    assert sql(f"SELECT quantity FROM daily_product_sales WHERE product_id = {p} AND "
+               "sales_date = (now() AT TIME ZONE 'Asia/Seoul')::date") == [("7",)]
 
 
 def test_pay_success(client, user, sql):

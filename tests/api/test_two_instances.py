@@ -162,8 +162,10 @@ def test_concurrent_payments_balance_covers_one(pair, sql):
         assert b.order_status(paid_id, u) == "PAID"
         assert a.order_status(lost_id, u) == "EXPIRED"
     assert a.stock(p) == 100 - 30 and b.stock(p) == 70
-    assert sql(f"SELECT quantity FROM daily_product_sales WHERE product_id = {p} AND "
-               f"sales_date = (now() AT TIME ZONE 'Asia/Seoul')::date") == [("30",)]
+    assert sql("SELECT sum(quantity) FROM (SELECT sales_date, product_id, quantity FROM "
+               "daily_product_sales UNION ALL SELECT sales_date, product_id, quantity FROM "
+               f"sales_pending) s WHERE product_id = {p} AND "
+               "sales_date = (now() AT TIME ZONE 'Asia/Seoul')::date") == [("30",)]
 
 
 def test_concurrent_cancels_restore_once(pair):
