@@ -110,6 +110,15 @@ awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                     const std::vector<OrderLine>& lines,
                                     std::optional<std::int64_t> user_coupon_id,
                                     std::int64_t payment_timeout_seconds) {
+  if (lines.size() == 1 && !user_coupon_id) {
+    // One product, no coupon: a read, then one conditional write statement that is its own
+    // transaction (it writes everything or nothing). No BEGIN/COMMIT round trips, and the
+    // product's row lock is held only while that statement runs and commits: the shortest
+    // hold a hot product can get from one order per transaction.
+    auto connection = co_await pool.acquire();
+    co_return co_await place_order(*connection, user_id, lines, user_coupon_id,
+                                   payment_timeout_seconds);
+  }
   co_return co_await db::in_transaction(pool, [&](db::Connection& tx) {
     return place_order(tx, user_id, lines, user_coupon_id, payment_timeout_seconds);
   });

@@ -54,7 +54,9 @@ boost::asio::awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t us
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
                                                  std::int64_t payment_timeout_seconds);
-// The same inside the caller's open transaction (which it leaves open).
+// The same on the caller's connection: inside its open transaction (left open), or, for
+// a one-product order without coupon only, in autocommit mode (its single write statement
+// is all or nothing on its own).
 boost::asio::awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
