@@ -1,0 +1,78 @@
+// ProductPages against a real PostgreSQL: every page equals the plain OFFSET query's, also
+// right after products are added behind its back, and concurrent pages share statements.
+
+#include <string>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include "catalog/catalog_store.hpp"
+#include "catalog/product_pages.hpp"
+#include "test_support.hpp"
+
+namespace {
+
+class ProductPagesTest : public it::DbTest {
+ protected:
+  void SetUp() override {
+    it::DbTest::SetUp();
+    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(8));
+  }
+  void TearDown() override { pool.reset(); }
+
+  void add_products(int count) {
+    sql.exec(
+        "INSERT INTO products (name, description, price, stock) SELECT 'page-' || g, '', "
+        "g, g FROM generate_series(1, " +
+        std::to_string(count) + ") g");
+  }
+
+  void expect_same(const catalog::ProductPage& got, const catalog::ProductPage& want) {
+    EXPECT_EQ(got.total, want.total);
+    ASSERT_EQ(got.products.size(), want.products.size());
+    for (std::size_t i = 0; i < got.products.size(); ++i) {
+      EXPECT_EQ(got.products[i].id, want.products[i].id);
+      EXPECT_EQ(got.products[i].name, want.products[i].name);
+      EXPECT_EQ(got.products[i].price, want.products[i].price);
+      EXPECT_EQ(got.products[i].stock, want.products[i].stock);
+    }
+  }
+
+  boost::asio::io_context ioc;
+  std::unique_ptr<db::Pool> pool;
+  it::SyncConnection sql;
+};
+
+TEST_F(ProductPagesTest, PagesMatchThePlainQueryBeforeAndAfterInserts) {
+  add_products(45);
+  catalog::ProductPages pages(*pool);
+  const std::int64_t total = sql.scalar_int("SELECT count(*) FROM products");
+  for (std::int64_t offset : {std::int64_t{0}, std::int64_t{7}, total - 3, total, total + 50}) {
+    expect_same(it::run(ioc, pages.page(10, offset)),
+                it::run(ioc, catalog::list_products(*pool, 10, offset)));
+  }
+  add_products(3);  // the loop's id index is now stale
+  expect_same(it::run(ioc, pages.page(10, total - 1)),
+              it::run(ioc, catalog::list_products(*pool, 10, total - 1)));
+  sql.exec("UPDATE products SET stock = stock + 1000 WHERE id = (SELECT max(id) FROM products)");
+  expect_same(it::run(ioc, pages.page(5, total)),
+              it::run(ioc, catalog::list_products(*pool, 5, total)));
+}
+
+TEST_F(ProductPagesTest, ConcurrentPagesGetTheirOwnRows) {
+  add_products(30);
+  catalog::ProductPages pages(*pool);
+  std::vector<catalog::ProductPage> got(60);
+  for (int i = 0; i < 60; ++i) {
+    boost::asio::co_spawn(
+        ioc, [&, i]() -> boost::asio::awaitable<void> { got[i] = co_await pages.page(3, i % 20); },
+        boost::asio::detached);
+  }
+  ioc.run();
+  for (int i = 0; i < 60; ++i) {
+    expect_same(got[i], it::run(ioc, catalog::list_products(*pool, 3, i % 20)));
+  }
+}
+
+}  // namespace
