@@ -1,5 +1,7 @@
 #include "orders/orders_routes.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -138,10 +140,12 @@ http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
+  // This router serves one event loop: the queue orders that loop's hot-product writes.
+  auto queue = std::make_shared<ProductWriteQueue>();
 
   router.add(
       http::Method::post, "/api/v1/orders",
-      [&pool, timeout_seconds](http::Request& request) -> awaitable<http::Response> {
+      [&pool, timeout_seconds, queue](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto lines = lines_from_request(body);
@@ -155,7 +159,8 @@ void add_routes(http::Router& router, const app::Services& services) {
           };
           co_return co_await idempotency::run_once(pool, request, *key, work);
         }
-        co_return render(co_await place_order(pool, user_id, lines, coupon, timeout_seconds));
+        co_return render(
+            co_await place_order(pool, user_id, lines, coupon, timeout_seconds, queue.get()));
       });
 
   router.add(http::Method::get, "/api/v1/orders/{id}",

@@ -109,8 +109,12 @@ std::vector<std::int64_t> column_of(const db::Result& result) {
 awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                     const std::vector<OrderLine>& lines,
                                     std::optional<std::int64_t> user_coupon_id,
-                                    std::int64_t payment_timeout_seconds) {
+                                    std::int64_t payment_timeout_seconds,
+                                    ProductWriteQueue* queue) {
   if (lines.size() == 1 && !user_coupon_id) {
+    const std::int64_t product_id = lines.front().product_id;
+    if (queue) co_await queue->wait_turn(product_id);
+    const ProductWriteQueue::Turn turn(queue, product_id);  // a null queue: no turn to pass
     // One product, no coupon: a read, then one conditional write statement that is its own
     // transaction (it writes everything or nothing). No BEGIN/COMMIT round trips, and the
     // product's row lock is held only while that statement runs and commits: the shortest

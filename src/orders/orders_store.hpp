@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "orders/order_rules.hpp"
+#include "orders/product_write_queue.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
@@ -50,10 +51,12 @@ struct PlaceOutcome {
 
 // Takes the stock of every line (rows locked in product-id order), checks and uses the
 // coupon, and records the order: all in one transaction, or nothing.
+// `queue` (optional) makes one-product orders of the same product take turns per loop.
 boost::asio::awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
-                                                 std::int64_t payment_timeout_seconds);
+                                                 std::int64_t payment_timeout_seconds,
+                                                 ProductWriteQueue* queue = nullptr);
 // The same on the caller's connection: inside its open transaction (left open), or, for
 // a one-product order without coupon only, in autocommit mode (its single write statement
 // is all or nothing on its own).

@@ -1,5 +1,7 @@
 #include "orders/payment_store.hpp"
 
+#include <optional>
+
 #include "orders/orders_store.hpp"
 #include "platform/db/transaction.hpp"
 #include "users/users_store.hpp"
@@ -57,14 +59,79 @@ const db::Statement kSettle{
     "  FROM o, (SELECT gen_random_uuid() AS id) e) "
     "SELECT api_timestamp(paid_at) FROM o"};
 
+// The whole payment as one statement, for the usual case: the order is NOT_PAID, inside
+// its window, owed more than 0, and the balance covers it. Every part is conditional on
+// the order row (locked here) and the debit, so when any condition fails nothing is
+// written and no row comes back; the caller then runs the full transaction, which tells
+// the cases apart and expires the order when it must. One round trip instead of five.
+const db::Statement kPayAtOnce{
+    "payment.pay_at_once",
+    "WITH target AS ("
+    "  SELECT id, pay_amount FROM orders"
+    "  WHERE id = $2::bigint AND user_id = $1::bigint AND status = 'NOT_PAID'"
+    "    AND expires_at > now() AND pay_amount > 0 FOR UPDATE), "
+    "d AS ("
+    "  UPDATE point_wallets w SET balance = w.balance - t.pay_amount,"
+    "         version = w.version + 1, updated_at = now()"
+    "  FROM target t WHERE w.user_id = $1::bigint AND w.balance >= t.pay_amount"
+    "  RETURNING w.balance, w.version, t.pay_amount), "
+    "h AS ("
+    "  INSERT INTO point_history (user_id, seq, type, amount, balance_after, order_id)"
+    "  SELECT $1::bigint, d.version, 'USE', d.pay_amount, d.balance, $2::bigint FROM d), "
+    "o AS (UPDATE orders SET status = 'PAID', paid_at = now(), updated_at = now()"
+    "      WHERE id = (SELECT id FROM target) AND EXISTS (SELECT 1 FROM d)"
+    "      RETURNING id, user_id, total_amount, discount_amount, pay_amount, paid_at), "
+    "st AS ("
+    "  INSERT INTO sales_pending (sales_date, product_id, quantity)"
+    "  SELECT current_date, i.product_id, i.quantity FROM order_items i, o"
+    "  WHERE i.order_id = o.id), "
+    "ev AS ("
+    "  INSERT INTO outbox_events (event_id, event_type, aggregate_id, payload)"
+    "  SELECT e.id, 'ORDER_PAID', o.id, jsonb_build_object("
+    "    'eventId', e.id::text, 'type', 'ORDER_PAID', 'orderId', o.id, 'userId', o.user_id,"
+    "    'items', (SELECT jsonb_agg(jsonb_build_object('productId', i.product_id,"
+    "                'quantity', i.quantity, 'unitPrice', i.unit_price, 'amount', i.amount)"
+    "              ORDER BY i.product_id) FROM order_items i WHERE i.order_id = o.id),"
+    "    'totalAmount', o.total_amount, 'discountAmount', o.discount_amount,"
+    "    'paidAmount', o.pay_amount, 'paidAt', api_timestamp(o.paid_at))"
+    "  FROM o, (SELECT gen_random_uuid() AS id) e) "
+    "SELECT api_timestamp(o.paid_at), d.pay_amount, d.balance FROM o, d"};
+
+awaitable<std::optional<PayOutcome>> pay_at_once(db::Connection& connection, std::int64_t user_id,
+                                                 std::int64_t order_id) {
+  auto paid = co_await connection.execute(kPayAtOnce, db::Params(user_id, order_id));
+  if (paid.empty()) co_return std::nullopt;
+  co_return PayOutcome{PayOutcome::Kind::paid, paid.int64(0, 1), paid.int64(0, 2),
+                       paid.string(0, 0)};
+}
+
+awaitable<PayOutcome> pay_in_transaction(db::Connection& tx, std::int64_t user_id,
+                                         std::int64_t order_id);
+
 }  // namespace
 
 awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id, std::int64_t order_id) {
+  {
+    auto connection = co_await pool.acquire();
+    auto paid = co_await pay_at_once(*connection, user_id, order_id);
+    if (paid) co_return std::move(*paid);
+  }
   co_return co_await db::in_transaction(
-      pool, [&](db::Connection& tx) { return pay_order(tx, user_id, order_id); });
+      pool, [&](db::Connection& tx) { return pay_in_transaction(tx, user_id, order_id); });
 }
 
 awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id, std::int64_t order_id) {
+  auto paid = co_await pay_at_once(tx, user_id, order_id);
+  if (paid) co_return std::move(*paid);
+  co_return co_await pay_in_transaction(tx, user_id, order_id);
+}
+
+namespace {
+
+// The full payment, for every case: tells not found, not payable, overdue and short
+// balance apart, and expires the order (giving back its stock and coupon) when it must.
+awaitable<PayOutcome> pay_in_transaction(db::Connection& tx, std::int64_t user_id,
+                                         std::int64_t order_id) {
   using Kind = PayOutcome::Kind;
   auto order = co_await tx.execute(kLockOrderForPayment, db::Params(order_id, user_id));
   if (order.empty()) {
@@ -99,5 +166,7 @@ awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id, std::i
   auto settled = co_await tx.execute(kSettle, db::Params(user_id, amount, seq, balance, order_id));
   co_return PayOutcome{Kind::paid, amount, balance, settled.string(0, 0)};
 }
+
+}  // namespace
 
 }  // namespace orders
