@@ -5,9 +5,9 @@ The statements are read from the C++ sources (`const db::Statement kX{"name", ".
 so the database ceiling measured with pgbench is for exactly the SQL the service sends,
 even as that SQL changes. A template line
 
-    @payment.debit $1=:uid $2=:p_price \\gset d_
+    @orders.read_products $1=ARRAY[:pid] $2=:uid \\gset p_
 
-becomes the statement named payment.debit with each $n replaced by the value given
+becomes the statement named orders.read_products with each $n replaced by the value given
 (a pgbench variable, a literal, or an expression such as ARRAY[:pid]); what follows the
 arguments (e.g. a \\gset) is kept. Every other line is copied as it is.
 
