@@ -52,13 +52,6 @@ boost::asio::awaitable<ProductPage> list_products(db::Pool& pool, std::int64_t l
   co_return page;
 }
 
-boost::asio::awaitable<std::optional<Product>> find_product(db::Pool& pool, std::int64_t id) {
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(kFind, db::Params(id));
-  if (result.empty()) co_return std::nullopt;
-  co_return product_from(result, 0);
-}
-
 boost::asio::awaitable<Product> create_product(db::Pool& pool, const Product& product) {
   auto connection = co_await pool.acquire();
   auto result = co_await connection->execute(

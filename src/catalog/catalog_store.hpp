@@ -29,7 +29,6 @@ struct ProductPage {
 
 boost::asio::awaitable<ProductPage> list_products(db::Pool& pool, std::int64_t limit,
                                                   std::int64_t offset);
-boost::asio::awaitable<std::optional<Product>> find_product(db::Pool& pool, std::int64_t id);
 boost::asio::awaitable<Product> create_product(db::Pool& pool, const Product& product);
 
 struct RestockOutcome {

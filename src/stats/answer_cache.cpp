@@ -59,7 +59,6 @@ boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, con
       entry->load_done = std::make_unique<boost::asio::steady_timer>(
           co_await boost::asio::this_coro::executor, Clock::time_point::max());
     }
-    ++loads_;
     std::exception_ptr failure;
     try {
       std::string answer = co_await load();

@@ -30,14 +30,12 @@ class AnswerCache {
 
   boost::asio::awaitable<std::string> get(const std::string& key, const Loader& load);
 
-  std::size_t loads() const { return loads_; }  // for tests and metrics
 
  private:
   struct Entry;
   Clock::duration fresh_for_;
   Clock::duration serve_stale_for_;
   std::size_t max_entries_;
-  std::size_t loads_ = 0;
   std::unordered_map<std::string, std::shared_ptr<Entry>> entries_;
 
   void make_room();
