@@ -36,9 +36,10 @@ report_errors() {
 }
 
 _report_error() {
-  # With errtrace the trap also fires in subshells ($(...)); the outer shell
-  # reports the failure once, when the assignment or command using it fails.
-  ((BASH_SUBSHELL == 0)) || exit "$1"
+  # With errtrace the trap also fires in subshells ($(...)), where bash has
+  # cleared -e: carry on as without the trap. The outer shell reports the
+  # failure once, if the assignment or command using the output fails.
+  ((BASH_SUBSHELL == 0)) || return 0
   printf "error: '%s' failed with status %s (%s)\n" "$2" "$1" "$3" >&2
   exit "$1"
 }
