@@ -62,17 +62,43 @@ def try_it_block(readme: str) -> str:
 
 
 def logical_lines(block: str) -> list[str]:
-    """Joins backslash-continued lines, as the shell reads them."""
-    lines, current = [], ""
-    for raw in block.splitlines():
-        if raw.endswith("\\"):
-            current += raw[:-1] + " "
+    """Splits a shell block into commands as the shell reads them: a newline inside quotes
+    or after a backslash continues the command; a comment runs to the end of its line."""
+    lines, current = [], []
+    quote = None  # "'" or '"' while inside quotes
+    i = 0
+    while i < len(block):
+        c = block[i]
+        if quote:
+            if c == "\\" and quote == '"' and i + 1 < len(block):
+                current.append(block[i:i + 2])
+                i += 2
+                continue
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == "\\" and block[i + 1:i + 2] == "\n":
+            current.append(" ")
+            i += 2
             continue
-        current += raw
-        lines.append(current)
-        current = ""
-    if current:
-        lines.append(current)
+        elif c == "#" and (not current or current[-1][-1:] in " \t;"):
+            end = block.find("\n", i)
+            end = len(block) if end < 0 else end
+            current.append(block[i:end])
+            i = end
+            continue
+        elif c == "\n":
+            if "".join(current).strip():
+                lines.append("".join(current))
+            current = []
+            i += 1
+            continue
+        current.append(c)
+        i += 1
+    assert quote is None, "the Try it block has an unterminated quote"
+    if "".join(current).strip():
+        lines.append("".join(current))
     return lines
 
 
