@@ -110,6 +110,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
     client_options_.connect_timeout = std::min(milliseconds(2000), options_.lease / 4);
     client_options_.request_timeout = std::min(milliseconds(5000), options_.lease / 2);
     client_options_.max_idle_connections = static_cast<std::size_t>(options_.max_in_flight);
+    client_options_.signing_secret = options_.signing_secret;
     if (options_.platform) {
       client_ = std::make_unique<DataPlatformClient>(executor, *options_.platform, client_options_);
     }
@@ -459,6 +460,7 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
   if (!config.data_platform_url.empty()) {
     options.platform = parse_platform_url(config.data_platform_url);
   }
+  options.signing_secret = config.data_platform_secret;
   options.lease = std::chrono::seconds(config.outbox_lease_seconds);
   options.retention = std::chrono::hours(config.outbox_retention_hours);
   options.database = database;
