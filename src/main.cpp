@@ -17,6 +17,7 @@
 
 #include "app/migrator.hpp"
 #include "app/observability.hpp"
+#include "app/request_gate_setup.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "events/outbox_metrics.hpp"
@@ -103,6 +104,15 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  std::unique_ptr<http::RequestGate> gate;
+  try {
+    gate = app::make_request_gate(config);
+  } catch (const config::ConfigError& error) {
+    fmt::print(stderr, "configuration error: {}\n", error.what());
+    logging::shutdown();
+    return 2;
+  }
+
   std::atomic<bool> schema_ready{false};
   metrics::HttpMetrics http_metrics(threads);
   app::Observability observability;
@@ -133,6 +143,7 @@ int main(int argc, char** argv) {
                                            std::chrono::steady_clock::duration elapsed) {
     http_metrics.observe(loop, method, route, status, elapsed);
   };
+  server_options.gate = gate.get();
   http::Server server(server_options, routes);
 
   std::atomic<int> exit_code{0};

@@ -15,7 +15,7 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
 ECOMMERCE_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libpq-dev postgresql-15 postgresql-client-15
+  libpq-dev libssl-dev openssl postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-pytest python3-yaml wrk curl git
   libnats-dev nats-server

@@ -11,7 +11,6 @@
 #include "catalog/product_lookup.hpp"
 #include "catalog/product_pages.hpp"
 #include "platform/http/api_error.hpp"
-#include "platform/http/bearer_auth.hpp"
 #include "platform/json/input.hpp"
 
 namespace catalog {
@@ -75,46 +74,41 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, boost::json::serialize(to_json(*product, true)));
              });
 
-  router.add(
-      http::Method::post, "/api/v1/admin/products",
-      http::require_bearer(
-          services.config.admin_token,
-          [&pool](http::Request& request) -> awaitable<http::Response> {
-            auto body = json_input::parse_object_body(request);
-            Product product;
-            product.name = json_input::required_text(body, "name", 200);
-            product.description = json_input::optional_string(body, "description").value_or("");
-            product.price = amount_in_range(body, "price", 0, kMaxPrice);
-            product.stock = amount_in_range(body, "stock", 0, kMaxStock);
-            auto created = co_await create_product(pool, product);
-            co_return http::Response::json(201, boost::json::serialize(to_json(created, true)));
-          }));
+  router.add(http::Method::post, "/api/v1/admin/products", http::Access::admin,
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto body = json_input::parse_object_body(request);
+               Product product;
+               product.name = json_input::required_text(body, "name", 200);
+               product.description = json_input::optional_string(body, "description").value_or("");
+               product.price = amount_in_range(body, "price", 0, kMaxPrice);
+               product.stock = amount_in_range(body, "stock", 0, kMaxStock);
+               auto created = co_await create_product(pool, product);
+               co_return http::Response::json(201, boost::json::serialize(to_json(created, true)));
+             });
 
-  router.add(http::Method::post, "/api/v1/admin/products/{id}/stock",
-             http::require_bearer(
-                 services.config.admin_token,
-                 [&pool](http::Request& request) -> awaitable<http::Response> {
-                   auto id = json_input::path_id(request, "id");
-                   auto body = json_input::parse_object_body(request);
-                   auto delta = amount_in_range(body, "delta", -kMaxStock, kMaxStock);
-                   if (delta == 0) throw ApiError::invalid_amount("'delta' must not be 0");
-                   auto outcome = co_await restock(pool, id, delta);
-                   switch (outcome.kind) {
-                     case RestockOutcome::Kind::not_found:
-                       throw product_not_found(id);
-                     case RestockOutcome::Kind::below_zero:
-                       throw ApiError::conflict(
-                           "OUT_OF_STOCK", fmt::format("product {} has {} left, cannot remove {}",
-                                                       id, outcome.product.stock, -delta));
-                     case RestockOutcome::Kind::above_max:
-                       throw ApiError::invalid_amount(
-                           fmt::format("product {} would hold more than {} units", id, kMaxStock));
-                     case RestockOutcome::Kind::done:
-                       break;
-                   }
-                   co_return http::Response::json(
-                       200, boost::json::serialize(to_json(outcome.product, true)));
-                 }));
+  router.add(http::Method::post, "/api/v1/admin/products/{id}/stock", http::Access::admin,
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto id = json_input::path_id(request, "id");
+               auto body = json_input::parse_object_body(request);
+               auto delta = amount_in_range(body, "delta", -kMaxStock, kMaxStock);
+               if (delta == 0) throw ApiError::invalid_amount("'delta' must not be 0");
+               auto outcome = co_await restock(pool, id, delta);
+               switch (outcome.kind) {
+                 case RestockOutcome::Kind::not_found:
+                   throw product_not_found(id);
+                 case RestockOutcome::Kind::below_zero:
+                   throw ApiError::conflict(
+                       "OUT_OF_STOCK", fmt::format("product {} has {} left, cannot remove {}", id,
+                                                   outcome.product.stock, -delta));
+                 case RestockOutcome::Kind::above_max:
+                   throw ApiError::invalid_amount(
+                       fmt::format("product {} would hold more than {} units", id, kMaxStock));
+                 case RestockOutcome::Kind::done:
+                   break;
+               }
+               co_return http::Response::json(
+                   200, boost::json::serialize(to_json(outcome.product, true)));
+             });
 }
 
 }  // namespace catalog

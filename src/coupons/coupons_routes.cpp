@@ -11,7 +11,6 @@
 #include "coupons/discount.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/http/api_error.hpp"
-#include "platform/http/bearer_auth.hpp"
 #include "platform/json/input.hpp"
 #include "users/user_errors.hpp"
 
@@ -92,7 +91,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   // This router serves one event loop: the gate is that loop's.
   auto gate = std::make_shared<SoldOutGate>(pool);
 
-  router.add(http::Method::post, "/api/v1/coupons/issue",
+  router.add(http::Method::post, "/api/v1/coupons/issue", http::Access::user,
              [&pool, gate](http::Request& request) -> awaitable<http::Response> {
                auto body = json_input::parse_object_body(request);
                auto user_id = json_input::required_id(body, "userId");
@@ -121,7 +120,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(201, boost::json::serialize(to_json(outcome.issued)));
              });
 
-  router.add(http::Method::get, "/api/v1/coupons",
+  router.add(http::Method::get, "/api/v1/coupons", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto user_id = json_input::query_id(request, "userId");
                auto found = co_await user_coupons(pool, user_id);
@@ -133,37 +132,32 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, boost::json::serialize(out));
              });
 
-  router.add(
-      http::Method::post, "/api/v1/admin/coupons",
-      http::require_bearer(
-          services.config.admin_token,
-          [&pool](http::Request& request) -> awaitable<http::Response> {
-            auto body = json_input::parse_object_body(request);
-            auto coupon = coupon_from_request(body);
-            try {
-              auto created = co_await create_coupon(pool, coupon);
-              co_return http::Response::json(201, boost::json::serialize(to_json(created)));
-            } catch (const db::DbError& error) {
-              // PostgreSQL is the judge of dates (Feb 30) and of the window's order.
-              if (error.is_check_violation()) {
-                throw ApiError::invalid_request("the issue window ends before it starts");
-              }
-              if (error.sqlstate().starts_with("22")) {
-                throw ApiError::invalid_request("an issue window timestamp is not a valid date");
-              }
-              throw;
-            }
-          }));
+  router.add(http::Method::post, "/api/v1/admin/coupons", http::Access::admin,
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto body = json_input::parse_object_body(request);
+               auto coupon = coupon_from_request(body);
+               try {
+                 auto created = co_await create_coupon(pool, coupon);
+                 co_return http::Response::json(201, boost::json::serialize(to_json(created)));
+               } catch (const db::DbError& error) {
+                 // PostgreSQL is the judge of dates (Feb 30) and of the window's order.
+                 if (error.is_check_violation()) {
+                   throw ApiError::invalid_request("the issue window ends before it starts");
+                 }
+                 if (error.sqlstate().starts_with("22")) {
+                   throw ApiError::invalid_request("an issue window timestamp is not a valid date");
+                 }
+                 throw;
+               }
+             });
 
-  router.add(http::Method::get, "/api/v1/admin/coupons/{id}",
-             http::require_bearer(services.config.admin_token,
-                                  [&pool](http::Request& request) -> awaitable<http::Response> {
-                                    auto id = json_input::path_id(request, "id");
-                                    auto coupon = co_await find_coupon(pool, id);
-                                    if (!coupon) throw coupon_not_found(id);
-                                    co_return http::Response::json(
-                                        200, boost::json::serialize(to_json(*coupon)));
-                                  }));
+  router.add(http::Method::get, "/api/v1/admin/coupons/{id}", http::Access::admin,
+             [&pool](http::Request& request) -> awaitable<http::Response> {
+               auto id = json_input::path_id(request, "id");
+               auto coupon = co_await find_coupon(pool, id);
+               if (!coupon) throw coupon_not_found(id);
+               co_return http::Response::json(200, boost::json::serialize(to_json(*coupon)));
+             });
 }
 
 }  // namespace coupons

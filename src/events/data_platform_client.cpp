@@ -1,5 +1,6 @@
 #include "events/data_platform_client.hpp"
 
+#include <chrono>
 #include <utility>
 #include <vector>
 
@@ -9,6 +10,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+
+#include "events/event_signature.hpp"
 
 namespace events {
 
@@ -23,6 +26,12 @@ namespace {
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // The platform's answer is only looked at for its status; anything bigger is a failure.
 constexpr std::uint64_t kMaxResponseBody = 64 * 1024;
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string describe(const boost::system::error_code& ec) {
   return ec == beast::error::timeout ? "timed out" : ec.message();
@@ -80,6 +89,10 @@ struct DataPlatformClient::Impl {
         if (!stream) co_return DeliveryOutcome{false, true, std::move(error)};
       }
 
+      if (!options.signing_secret.empty()) {
+        // Signed per attempt: the platform may refuse a stale t.
+        request.set("X-Signature", event_signature(options.signing_secret, unix_now(), body));
+      }
       stream->expires_after(options.request_timeout);
       std::string_view stage = "write";
       auto [write_ec, written] = co_await bhttp::async_write(*stream, request, kAsTuple);

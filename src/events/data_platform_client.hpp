@@ -18,6 +18,8 @@ struct DataPlatformClientOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};  // writing the request and reading the answer
   std::size_t max_idle_connections = 16;
+  // DATA_PLATFORM_SECRET: when set, every attempt carries a fresh X-Signature header.
+  std::string signing_secret;
 };
 
 // POSTs events to the data platform over plain HTTP/1.1, reusing keep-alive connections.

@@ -48,7 +48,8 @@ SinkUrl parse_sink_url(std::string_view url) {
 
 std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
                                            boost::asio::any_io_executor executor,
-                                           milliseconds lease, int max_in_flight) {
+                                           milliseconds lease, int max_in_flight,
+                                           const std::string& signing_secret) {
   // A delivery must be able to finish within the lease, or another relay could send the
   // event again while this one is still waiting for the answer.
   const auto connect_timeout = std::min(milliseconds(2000), lease / 4);
@@ -64,6 +65,7 @@ std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
   options.connect_timeout = connect_timeout;
   options.request_timeout = answer_timeout;
   options.max_idle_connections = static_cast<std::size_t>(max_in_flight);
+  options.signing_secret = signing_secret;
   return std::make_unique<HttpSink>(std::move(executor), std::get<PlatformUrl>(url), options);
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -20,9 +21,11 @@ using SinkUrl = std::variant<PlatformUrl, NatsUrl>;
 SinkUrl parse_sink_url(std::string_view url);
 
 // The sink for `url`, with every wait of one delivery bounded so that it ends well within
-// `lease` (another instance may claim the event again when the lease ends).
+// `lease` (another instance may claim the event again when the lease ends). HTTP posts are
+// signed with `signing_secret` when it is not empty.
 std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
                                            boost::asio::any_io_executor executor,
-                                           std::chrono::milliseconds lease, int max_in_flight);
+                                           std::chrono::milliseconds lease, int max_in_flight,
+                                           const std::string& signing_secret);
 
 }  // namespace events

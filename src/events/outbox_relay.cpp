@@ -106,7 +106,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
         flush_wake_(executor),
         random_(std::random_device{}()) {
     if (options_.platform) {
-      sink_ = make_event_sink(*options_.platform, executor, options_.lease, options_.max_in_flight);
+      sink_ = make_event_sink(*options_.platform, executor, options_.lease, options_.max_in_flight,
+                              options_.signing_secret);
     }
   }
 
@@ -451,6 +452,7 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
   if (!config.data_platform_url.empty()) {
     options.platform = parse_sink_url(config.data_platform_url);
   }
+  options.signing_secret = config.data_platform_secret;
   options.lease = std::chrono::seconds(config.outbox_lease_seconds);
   options.retention = std::chrono::hours(config.outbox_retention_hours);
   options.database = database;

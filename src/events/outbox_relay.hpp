@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <optional>
+#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -15,6 +16,7 @@ namespace events {
 
 struct RelayOptions {
   std::optional<SinkUrl> platform;  // none: events are kept undelivered, and logged
+  std::string signing_secret;       // DATA_PLATFORM_SECRET: HTTP posts are signed
   std::chrono::milliseconds lease{30'000};
   std::chrono::hours retention{24};
   int batch_size = 100;    // events claimed per statement

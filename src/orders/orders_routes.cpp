@@ -144,7 +144,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   auto queue = std::make_shared<ProductWriteQueue>();
 
   router.add(
-      http::Method::post, "/api/v1/orders",
+      http::Method::post, "/api/v1/orders", http::Access::user,
       [&pool, timeout_seconds, queue](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
@@ -163,7 +163,7 @@ void add_routes(http::Router& router, const app::Services& services) {
             co_await place_order(pool, user_id, lines, coupon, timeout_seconds, queue.get()));
       });
 
-  router.add(http::Method::get, "/api/v1/orders/{id}",
+  router.add(http::Method::get, "/api/v1/orders/{id}", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto order_id = json_input::path_id(request, "id");
                auto user_id = json_input::query_id(request, "userId");
@@ -179,7 +179,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, to_json(found.order));
              });
 
-  router.add(http::Method::post, "/api/v1/orders/{id}/cancel",
+  router.add(http::Method::post, "/api/v1/orders/{id}/cancel", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto order_id = json_input::path_id(request, "id");
                auto body = json_input::parse_object_body(request);
@@ -199,7 +199,7 @@ void add_routes(http::Router& router, const app::Services& services) {
              });
 
   router.add(
-      http::Method::post, "/api/v1/points/use",
+      http::Method::post, "/api/v1/points/use", http::Access::user,
       [&pool](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");

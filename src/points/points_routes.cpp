@@ -50,7 +50,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
 
   router.add(
-      http::Method::post, "/api/v1/points/charge",
+      http::Method::post, "/api/v1/points/charge", http::Access::user,
       [&pool, policy](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
@@ -71,7 +71,7 @@ void add_routes(http::Router& router, const app::Services& services) {
         co_return render(co_await charge(pool, user_id, amount, policy.max_balance));
       });
 
-  router.add(http::Method::get, "/api/v1/points",
+  router.add(http::Method::get, "/api/v1/points", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto user_id = json_input::query_id(request, "userId");
                auto current = co_await balance(pool, user_id);
@@ -79,7 +79,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return balance_response(user_id, *current);
              });
 
-  router.add(http::Method::get, "/api/v1/points/history",
+  router.add(http::Method::get, "/api/v1/points/history", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {
                auto user_id = json_input::query_id(request, "userId");
                auto page = json_input::query_page(request);

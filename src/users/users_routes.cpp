@@ -12,7 +12,7 @@ namespace users {
 
 void add_routes(http::Router& router, const app::Services& services) {
   router.add(
-      http::Method::post, "/api/v1/users",
+      http::Method::post, "/api/v1/users", http::Access::admin_when_users_authenticate,
       [&pool = services.db](http::Request& request) -> boost::asio::awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto name = json_input::required_string(body, "name");

@@ -41,7 +41,8 @@ IDEMPOTENT_ROUTES = [("POST", "/api/v1/points/charge"), ("POST", "/api/v1/orders
                      ("POST", "/api/v1/points/use")]
 # The contract's error codes (its Errors table).
 CONTRACT_CODES = {
-    "INVALID_REQUEST", "INVALID_AMOUNT", "UNAUTHORIZED", "USER_NOT_FOUND", "PRODUCT_NOT_FOUND",
+    "INVALID_REQUEST", "INVALID_AMOUNT", "UNAUTHORIZED", "FORBIDDEN", "TOO_MANY_REQUESTS",
+    "USER_NOT_FOUND", "PRODUCT_NOT_FOUND",
     "COUPON_NOT_FOUND", "ORDER_NOT_FOUND", "NOT_FOUND", "METHOD_NOT_ALLOWED",
     "BALANCE_LIMIT_EXCEEDED", "INSUFFICIENT_BALANCE", "OUT_OF_STOCK", "COUPON_SOLD_OUT",
     "COUPON_ALREADY_ISSUED", "COUPON_NOT_ACTIVE", "COUPON_NOT_USABLE", "ORDER_NOT_PAYABLE",
@@ -268,6 +269,22 @@ def test_admin_routes_need_the_bearer_scheme(spec):
             for op in item.values():
                 assert any(set(req) & set(bearer) for req in op["security"]), path
                 assert "401" in op["responses"], path
+
+
+USER_ROUTES = [("POST", "/api/v1/points/charge"), ("GET", "/api/v1/points"),
+               ("GET", "/api/v1/points/history"), ("POST", "/api/v1/points/use"),
+               ("POST", "/api/v1/coupons/issue"), ("GET", "/api/v1/coupons"),
+               ("POST", "/api/v1/orders"), ("GET", "/api/v1/orders/{id}"),
+               ("POST", "/api/v1/orders/{id}/cancel")]
+
+
+@pytest.mark.parametrize("method,path", USER_ROUTES)
+def test_user_routes_describe_bearer_authentication(spec, method, path):
+    op = spec["paths"][path][method.lower()]
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["bearerFormat"] == "JWT"
+    assert {"bearerAuth": []} in op["security"], path
+    for status in ("401", "403", "429"):
+        assert status in op["responses"], (path, status)
 
 
 def test_best_sellers_take_a_date(spec):

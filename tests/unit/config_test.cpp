@@ -201,4 +201,40 @@ TEST(ConfigParse, LooksUpOnlyKnownNames) {
   EXPECT_NE(std::find(asked.begin(), asked.end(), "POINTS_MAX_BALANCE"), asked.end());
 }
 
+TEST(ConfigParse, UserAuthenticationAndRateLimits) {
+  auto off = parse(minimal());
+  EXPECT_EQ(off.auth_jwt_secret, "");
+  EXPECT_EQ(off.auth_jwt_public_key_file, "");
+  EXPECT_EQ(off.rate_limit_per_second, 0);
+  EXPECT_EQ(off.data_platform_secret, "");
+
+  const std::string secret(32, 's');
+  auto on = parse({{"DATABASE_URL", "x"},
+                   {"AUTH_JWT_SECRET", secret},
+                   {"AUTH_JWT_ISSUER", "https://issuer"},
+                   {"AUTH_JWT_AUDIENCE", "shop"},
+                   {"RATE_LIMIT_PER_SECOND", "50"},
+                   {"DATA_PLATFORM_SECRET", "webhook"}});
+  EXPECT_EQ(on.auth_jwt_secret, secret);
+  EXPECT_EQ(on.auth_jwt_issuer, "https://issuer");
+  EXPECT_EQ(on.auth_jwt_audience, "shop");
+  EXPECT_EQ(on.rate_limit_per_second, 50);
+  EXPECT_EQ(on.rate_limit_burst, 100);  // twice the rate by default
+  EXPECT_EQ(on.data_platform_secret, "webhook");
+
+  auto burst = parse({{"DATABASE_URL", "x"}, {"RATE_LIMIT_PER_SECOND", "5"},
+                      {"RATE_LIMIT_BURST", "7"}});
+  EXPECT_EQ(burst.rate_limit_burst, 7);
+}
+
+TEST(ConfigParse, RefusesUnusableAuthenticationSettings) {
+  EXPECT_THROW(parse(with("AUTH_JWT_SECRET", std::string(31, 's'))), config::ConfigError);
+  EXPECT_THROW(parse({{"DATABASE_URL", "x"},
+                      {"AUTH_JWT_SECRET", std::string(32, 's')},
+                      {"AUTH_JWT_PUBLIC_KEY_FILE", "/etc/key.pem"}}),
+               config::ConfigError);
+  EXPECT_THROW(parse(with("RATE_LIMIT_PER_SECOND", "0")), config::ConfigError);
+  EXPECT_THROW(parse(with("RATE_LIMIT_BURST", "10")), config::ConfigError);
+}
+
 }  // namespace

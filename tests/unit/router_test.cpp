@@ -244,4 +244,15 @@ TEST(Router, MatchNamesThePatternForMetrics) {
   EXPECT_TRUE(router.match(http::Method::get, "/nope").pattern.empty());
 }
 
+TEST(RouterAccess, AMatchCarriesItsRoutesAccessRule) {
+  Router router;
+  router.add(Method::get, "/api/v1/products", tagged("products"));
+  router.add(Method::get, "/api/v1/points", http::Access::user, tagged("balance"));
+  router.add(Method::post, "/api/v1/admin/products", http::Access::admin, tagged("admin"));
+  EXPECT_EQ(router.match(Method::get, "/api/v1/products").access, http::Access::open);
+  EXPECT_EQ(router.match(Method::get, "/api/v1/points").access, http::Access::user);
+  EXPECT_EQ(router.match(Method::post, "/api/v1/admin/products").access, http::Access::admin);
+  EXPECT_EQ(tag_of(router.match(Method::get, "/api/v1/points")), "balance");
+}
+
 }  // namespace

@@ -48,6 +48,26 @@ Config parse(const Lookup& lookup) {
   }
   config.admin_token = text(lookup, "ADMIN_TOKEN", "");
   config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
+  config.data_platform_secret = text(lookup, "DATA_PLATFORM_SECRET", "");
+  config.auth_jwt_secret = text(lookup, "AUTH_JWT_SECRET", "");
+  config.auth_jwt_public_key_file = text(lookup, "AUTH_JWT_PUBLIC_KEY_FILE", "");
+  if (!config.auth_jwt_secret.empty() && !config.auth_jwt_public_key_file.empty()) {
+    throw ConfigError(
+        "set AUTH_JWT_SECRET (HS256) or AUTH_JWT_PUBLIC_KEY_FILE (RS256/ES256), not both");
+  }
+  if (!config.auth_jwt_secret.empty() && config.auth_jwt_secret.size() < 32) {
+    throw ConfigError(fmt::format(
+        "AUTH_JWT_SECRET must be at least 32 bytes, got {} (e.g. `openssl rand -hex 32`)",
+        config.auth_jwt_secret.size()));
+  }
+  config.auth_jwt_issuer = text(lookup, "AUTH_JWT_ISSUER", "");
+  config.auth_jwt_audience = text(lookup, "AUTH_JWT_AUDIENCE", "");
+  config.rate_limit_per_second = integer(lookup, "RATE_LIMIT_PER_SECOND", 0, 1, 1'000'000);
+  config.rate_limit_burst =
+      integer(lookup, "RATE_LIMIT_BURST", 2 * config.rate_limit_per_second, 1, 2'000'000);
+  if (config.rate_limit_per_second == 0 && lookup("RATE_LIMIT_BURST").value_or("") != "") {
+    throw ConfigError("RATE_LIMIT_BURST needs RATE_LIMIT_PER_SECOND");
+  }
   config.outbox_lease_seconds = integer(lookup, "OUTBOX_LEASE_SECONDS", 30, 1, 3600);
   config.outbox_retention_hours = integer(lookup, "OUTBOX_RETENTION_HOURS", 24, 1, 24 * 365);
   config.order_payment_timeout_seconds =

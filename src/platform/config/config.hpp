@@ -21,6 +21,16 @@ struct Config {
   std::string database_url;
   std::string admin_token;  // empty: main() generates one and prints it
   std::string data_platform_url;
+  std::string data_platform_secret;  // signs HTTP events (X-Signature); empty: unsigned
+  // User authentication: an HS256 secret or a PEM public key file (RS256/ES256); neither:
+  // off. Issuer and audience are checked when set.
+  std::string auth_jwt_secret;
+  std::string auth_jwt_public_key_file;
+  std::string auth_jwt_issuer;
+  std::string auth_jwt_audience;
+  // Requests per second per client on /api/v1/* (0: no limit) and the bucket size.
+  std::int64_t rate_limit_per_second = 0;
+  std::int64_t rate_limit_burst = 0;
   // Outbox relay: how long a claimed event is reserved for one relay's delivery attempt
   // (after that another relay may retry it), and how long delivered events are kept.
   std::int64_t outbox_lease_seconds = 30;

@@ -1,8 +1,7 @@
 #include "platform/http/bearer_auth.hpp"
 
 #include <algorithm>
-
-#include "platform/http/api_error.hpp"
+#include <cctype>
 
 namespace http {
 
@@ -24,17 +23,6 @@ bool bearer_matches(std::string_view authorization, std::string_view token) {
     difference |= static_cast<unsigned char>(a ^ b);
   }
   return scheme_ok && difference == 0;
-}
-
-Handler require_bearer(std::string token, Handler handler) {
-  return [token = std::move(token),
-          handler = std::move(handler)](Request& request) -> boost::asio::awaitable<Response> {
-    if (!bearer_matches(request.header("Authorization"), token)) {
-      throw ApiError(401, "UNAUTHORIZED",
-                     "this endpoint needs Authorization: Bearer <admin token>");
-    }
-    co_return co_await handler(request);
-  };
 }
 
 }  // namespace http

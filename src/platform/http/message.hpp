@@ -1,15 +1,34 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include <boost/json/object.hpp>
 
 namespace http {
 
 enum class Method { get, post, put, patch, del, head, options, other };
 
 std::string_view method_name(Method method);
+
+// Who sent a request, as the request gate found out from its Authorization header.
+struct Caller {
+  enum class Credential {
+    unknown,      // not looked at (yet)
+    none,         // no bearer token
+    invalid,      // a bearer token that is neither the admin token nor a valid JWT
+    admin_token,  // the ADMIN_TOKEN
+    jwt,          // a valid JWT
+  };
+  Credential credential = Credential::unknown;
+  std::optional<std::int64_t> user_id;  // the JWT's user
+  bool admin = false;
+};
 
 // What a handler sees of a request: plain data, no Beast types, so handler files stay
 // cheap to compile. Views point into the server's buffers and live until the response.
@@ -21,6 +40,14 @@ struct Request {
   std::vector<std::pair<std::string_view, std::string_view>> headers;
   std::string_view body;
   std::string_view request_id;
+  // The peer's address as IPv6 bytes (IPv4 mapped into ::ffff:0:0/96).
+  std::array<std::uint8_t, 16> peer_address{};
+  // The authenticated caller. On a route with Access::user and user authentication on, the
+  // gate has already checked that caller.user_id is the request's userId.
+  Caller caller;
+  // The body as a JSON object when the gate already parsed it (to read its userId); the
+  // first json_input::parse_object_body takes it instead of parsing again.
+  std::optional<boost::json::object> body_object;
 
   // First value of a query parameter, or nullptr.
   const std::string* query_param(std::string_view name) const;

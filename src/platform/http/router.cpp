@@ -25,7 +25,11 @@ bool is_parameter(std::string_view segment) {
 }  // namespace
 
 void Router::add(Method method, std::string_view pattern, Handler handler) {
-  Route route{method, std::string(pattern), {}, 0, std::move(handler)};
+  add(method, pattern, Access::open, std::move(handler));
+}
+
+void Router::add(Method method, std::string_view pattern, Access access, Handler handler) {
+  Route route{method, std::string(pattern), {}, 0, std::move(handler), access};
   for (auto segment : split_path(pattern)) {
     route.segments.emplace_back(segment);
     if (!is_parameter(segment)) ++route.literal_count;
@@ -64,6 +68,7 @@ Router::Match Router::match(Method method, std::string_view path) const {
       result.kind = Match::Kind::found;
       result.handler = &route.handler;
       result.pattern = route.pattern;
+      result.access = route.access;
       result.params = std::move(params);
       result.allow.clear();
       return result;

@@ -7,6 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "platform/http/access.hpp"
 #include "platform/http/message.hpp"
 
 namespace http {
@@ -18,14 +19,18 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 // "/products/best" is matched before "/products/{id}".
 class Router {
  public:
+  // An open route (Access::open).
   void add(Method method, std::string_view pattern, Handler handler);
+  // A route whose callers the request gate checks first (see Access).
+  void add(Method method, std::string_view pattern, Access access, Handler handler);
 
   struct Match {
     enum class Kind { found, method_not_allowed, not_found } kind = Kind::not_found;
     const Handler* handler = nullptr;
     std::vector<std::pair<std::string_view, std::string>> params;
-    std::string allow;         // for method_not_allowed: the methods that path accepts
-    std::string_view pattern;  // for found: the route's pattern (a metrics label)
+    std::string allow;             // for method_not_allowed: the methods that path accepts
+    std::string_view pattern;      // for found: the route's pattern (a metrics label)
+    Access access = Access::open;  // for found
   };
 
   Match match(Method method, std::string_view path) const;
@@ -37,6 +42,7 @@ class Router {
     std::vector<std::string> segments;  // "{name}" marks a parameter
     int literal_count;
     Handler handler;
+    Access access;
   };
   std::vector<Route> routes_;
 };

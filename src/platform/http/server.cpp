@@ -66,6 +66,16 @@ bool acceptable_request_id(std::string_view id) {
   return true;
 }
 
+std::array<std::uint8_t, 16> peer_address_of(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  auto endpoint = socket.remote_endpoint(ec);
+  if (ec) return {};
+  auto address = endpoint.address();
+  if (address.is_v4())
+    return asio::ip::make_address_v6(asio::ip::v4_mapped, address.to_v4()).to_bytes();
+  return address.to_v6().to_bytes();
+}
+
 // The metrics label of requests no route took (404, 405, unreadable).
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
@@ -82,6 +92,7 @@ struct Server::Impl {
   struct Session {
     beast::tcp_stream* stream;
     bool busy = false;
+    std::array<std::uint8_t, 16> peer_address{};  // IPv6 bytes, IPv4 mapped
   };
   struct Loop {
     asio::io_context* context;
@@ -131,6 +142,7 @@ struct Server::Impl {
   asio::awaitable<void> serve_connection(Loop& loop, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
     Session session{&stream};
+    session.peer_address = peer_address_of(stream.socket());
     auto position = loop.sessions.insert(loop.sessions.end(), &session);
     owner.active_sessions_.fetch_add(1);
     try {
@@ -178,7 +190,7 @@ struct Server::Impl {
       auto started = std::chrono::steady_clock::now();
       std::string request_id = make_request_id(message["X-Request-Id"]);
       std::string_view route = kUnmatchedRoute;
-      Response response = co_await respond(loop, message, request_id, route);
+      Response response = co_await respond(loop, session, message, request_id, route);
       const bool keep_open = keep_alive && !shutting_down.load();
       const int status = response.status;
       const auto bytes = response.body.size();
@@ -200,11 +212,13 @@ struct Server::Impl {
   }
 
   // `route` is set to the matched route's pattern.
-  asio::awaitable<Response> respond(Loop& loop, bhttp::request<bhttp::string_body>& message,
+  asio::awaitable<Response> respond(Loop& loop, const Session& session,
+                                    bhttp::request<bhttp::string_body>& message,
                                     const std::string& request_id, std::string_view& route) {
     Request request;
     request.method = to_method(message.method());
     request.request_id = request_id;
+    request.peer_address = session.peer_address;
     request.body = message.body();
     auto target = boost::urls::parse_origin_form(message.target());
     if (!target) co_return problem(400, "INVALID_REQUEST", "the request target is not a valid URL");
@@ -212,6 +226,10 @@ struct Server::Impl {
     for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
     for (const auto& field : message)
       request.headers.emplace_back(field.name_string(), field.value());
+    const RequestGate* gate = options.gate;
+    if (gate) {
+      if (auto refused = gate->admit(request)) co_return std::move(*refused);
+    }
 
     auto match = loop.router->match(request.method, request.path);
     if (match.kind == Router::Match::Kind::not_found) {
@@ -225,6 +243,9 @@ struct Server::Impl {
     }
     request.params = std::move(match.params);
     route = match.pattern;
+    if (gate) {
+      if (auto refused = gate->authorize(request, match.access)) co_return std::move(*refused);
+    }
     if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
       co_return problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }

@@ -12,6 +12,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include "platform/http/request_gate.hpp"
 #include "platform/http/router.hpp"
 
 namespace http {
@@ -31,6 +32,8 @@ struct ServerOptions {
   std::function<void(std::size_t loop, std::string_view method, std::string_view route, int status,
                      std::chrono::steady_clock::duration elapsed)>
       observe;
+  // Rate limits, authentication and each route's Access rule; null: every route is open.
+  const RequestGate* gate = nullptr;
 };
 
 // An event loop and the routes whose handlers live on it (they capture that loop's

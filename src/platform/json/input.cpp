@@ -54,7 +54,12 @@ bool is_json_media_type(std::string_view content_type) {
   return true;
 }
 
-boost::json::object parse_object_body(const http::Request& request) {
+boost::json::object parse_object_body(http::Request& request) {
+  if (request.body_object) {
+    auto parsed = std::move(*request.body_object);
+    request.body_object.reset();
+    return parsed;
+  }
   if (!is_json_media_type(request.header("Content-Type"))) {
     throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
   }

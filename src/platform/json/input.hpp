@@ -19,8 +19,8 @@ namespace json_input {
 bool is_json_media_type(std::string_view content_type);
 
 // The body as a JSON object: 415 without a JSON Content-Type, 400 when empty, malformed,
-// or not an object.
-boost::json::object parse_object_body(const http::Request& request);
+// or not an object. Takes the object the request gate parsed already, when it did.
+boost::json::object parse_object_body(http::Request& request);
 
 std::int64_t required_int(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_int(const boost::json::object& body, std::string_view field);

@@ -1,0 +1,67 @@
+#include "app/request_gate_setup.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace app {
+
+namespace {
+
+std::string read_key_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file)
+    throw config::ConfigError(fmt::format("AUTH_JWT_PUBLIC_KEY_FILE: cannot read {}", path));
+  std::ostringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::shared_ptr<const auth::JwtVerifier> make_verifier(const config::Config& config) {
+  auth::JwtRules rules{config.auth_jwt_issuer, config.auth_jwt_audience, 60};
+  try {
+    if (!config.auth_jwt_secret.empty()) {
+      return std::make_shared<const auth::JwtVerifier>(
+          auth::JwtVerifier::with_secret(config.auth_jwt_secret, std::move(rules)));
+    }
+    if (!config.auth_jwt_public_key_file.empty()) {
+      return std::make_shared<const auth::JwtVerifier>(auth::JwtVerifier::with_public_key_pem(
+          read_key_file(config.auth_jwt_public_key_file), std::move(rules)));
+    }
+  } catch (const auth::JwtKeyError& error) {
+    const char* variable =
+        config.auth_jwt_secret.empty() ? "AUTH_JWT_PUBLIC_KEY_FILE" : "AUTH_JWT_SECRET";
+    throw config::ConfigError(fmt::format("{}: {}", variable, error.what()));
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::unique_ptr<http::RequestGate> make_request_gate(const config::Config& config) {
+  http::RequestGate::Options options;
+  options.admin_token = config.admin_token;
+  options.users = make_verifier(config);
+  if (options.users) {
+    spdlog::info("msg=\"user authentication on\" algorithm={} issuer=\"{}\" audience=\"{}\"",
+                 auth::algorithm_name(options.users->algorithm()), config.auth_jwt_issuer,
+                 config.auth_jwt_audience);
+  } else {
+    spdlog::warn(
+        "msg=\"user authentication is OFF: any caller may act for any userId; set "
+        "AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY_FILE in any real deployment\"");
+  }
+  if (config.rate_limit_per_second > 0) {
+    ratelimit::ClientRateLimiter::Options limits;
+    limits.per_second = static_cast<double>(config.rate_limit_per_second);
+    limits.burst = static_cast<double>(config.rate_limit_burst);
+    options.limiter = std::make_shared<ratelimit::ClientRateLimiter>(limits);
+    spdlog::info("msg=\"rate limit on\" per_second={} burst={} max_clients={}",
+                 config.rate_limit_per_second, config.rate_limit_burst, limits.max_clients);
+  }
+  return std::make_unique<http::RequestGate>(std::move(options));
+}
+
+}  // namespace app

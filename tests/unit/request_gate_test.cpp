@@ -1,0 +1,168 @@
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "jwt_signing.hpp"
+#include "platform/http/request_gate.hpp"
+
+namespace {
+
+using http::Access;
+using http::RequestGate;
+
+constexpr std::int64_t kNow = 1'800'000'000;
+const std::string kSecret = "0123456789abcdef0123456789abcdef";
+const std::string kAdminToken = "admin-token";
+
+RequestGate gate(bool users, std::shared_ptr<ratelimit::ClientRateLimiter> limiter = nullptr) {
+  RequestGate::Options options;
+  options.admin_token = kAdminToken;
+  if (users) {
+    options.users = std::make_shared<const auth::JwtVerifier>(
+        auth::JwtVerifier::with_secret(kSecret, {}));
+  }
+  options.limiter = std::move(limiter);
+  options.clock = [] { return kNow; };
+  return RequestGate(std::move(options));
+}
+
+std::string token_for(std::string sub, std::string role = "") {
+  boost::json::object claims{{"sub", sub}, {"exp", kNow + 60}};
+  if (!role.empty()) claims["role"] = role;
+  return jwt_signing::hs256_token(kSecret, claims);
+}
+
+struct TestRequest {
+  std::string authorization;
+  std::string body;
+  http::Request request;
+
+  TestRequest(std::string token, std::string json_body = {},
+              std::vector<std::pair<std::string, std::string>> query = {})
+      : authorization(token.empty() ? "" : "Bearer " + token), body(std::move(json_body)) {
+    request.path = "/api/v1/points/charge";
+    request.query = std::move(query);
+    if (!authorization.empty()) request.headers.emplace_back("Authorization", authorization);
+    if (!body.empty()) {
+      request.headers.emplace_back("Content-Type", "application/json");
+      request.body = body;
+    }
+  }
+};
+
+std::string header_of(const http::Response& response, std::string_view name) {
+  for (const auto& [key, value] : response.headers) {
+    if (key == name) return value;
+  }
+  return "<absent>";
+}
+
+int status_of(const std::optional<http::Response>& refusal) {
+  return refusal ? refusal->status : 0;
+}
+
+TEST(RequestGate, WithoutUserAuthenticationUserRoutesAreOpen) {
+  auto open = gate(false);
+  TestRequest anonymous("", R"({"userId": 5, "amount": 1})");
+  EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::user)), 0);
+  EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::admin_when_users_authenticate)),
+            0);
+  EXPECT_FALSE(anonymous.request.body_object);  // nothing parsed when nothing is checked
+}
+
+TEST(RequestGate, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
+  for (bool users : {false, true}) {
+    auto checked = gate(users);
+    TestRequest admin(kAdminToken);
+    EXPECT_EQ(status_of(checked.authorize(admin.request, Access::admin)), 0);
+    TestRequest nobody("");
+    auto refused = checked.authorize(nobody.request, Access::admin);
+    ASSERT_EQ(status_of(refused), 401);
+    EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer");
+    TestRequest wrong("wrong-token");
+    refused = checked.authorize(wrong.request, Access::admin);
+    ASSERT_EQ(status_of(refused), 401);
+    EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+  }
+  auto checked = gate(true);
+  TestRequest by_role(token_for("ops", "admin"));
+  EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin)), 0);
+  EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin_when_users_authenticate)),
+            0);
+  TestRequest a_user(token_for("5"));
+  EXPECT_EQ(status_of(checked.authorize(a_user.request, Access::admin)), 401);
+  EXPECT_EQ(status_of(checked.authorize(a_user.request, Access::admin_when_users_authenticate)),
+            401);
+  // Without user authentication a JWT is just a wrong admin token.
+  TestRequest jwt_admin(token_for("ops", "admin"));
+  EXPECT_EQ(status_of(gate(false).authorize(jwt_admin.request, Access::admin)), 401);
+}
+
+TEST(RequestGate, UserRoutesNeedTheUsersOwnToken) {
+  auto checked = gate(true);
+  TestRequest none("", R"({"userId": 5})");
+  auto refused = checked.authorize(none.request, Access::user);
+  ASSERT_EQ(status_of(refused), 401);
+  EXPECT_EQ(refused->body.find("\"code\":\"UNAUTHORIZED\"") != std::string::npos, true);
+  EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer");
+
+  TestRequest garbage("not.a.token", R"({"userId": 5})");
+  refused = checked.authorize(garbage.request, Access::user);
+  ASSERT_EQ(status_of(refused), 401);
+  EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+
+  TestRequest own(token_for("5"), R"({"userId": 5, "amount": 1})");
+  EXPECT_EQ(status_of(checked.authorize(own.request, Access::user)), 0);
+  EXPECT_EQ(own.request.caller.user_id, 5);
+  ASSERT_TRUE(own.request.body_object);  // handed on to the handler, parsed once
+  EXPECT_EQ(own.request.body_object->at("amount").as_int64(), 1);
+
+  TestRequest other(token_for("6"), R"({"userId": 5, "amount": 1})");
+  refused = checked.authorize(other.request, Access::user);
+  ASSERT_EQ(status_of(refused), 403);
+  EXPECT_NE(refused->body.find("FORBIDDEN"), std::string::npos);
+
+  TestRequest admin_token(kAdminToken, R"({"userId": 5})");
+  EXPECT_EQ(status_of(checked.authorize(admin_token.request, Access::user)), 403);
+}
+
+TEST(RequestGate, EveryUserIdOfTheQueryIsCompared) {
+  auto checked = gate(true);
+  TestRequest own(token_for("5"), "", {{"userId", "5"}, {"page", "0"}});
+  EXPECT_EQ(status_of(checked.authorize(own.request, Access::user)), 0);
+  TestRequest other(token_for("5"), "", {{"userId", "6"}});
+  EXPECT_EQ(status_of(checked.authorize(other.request, Access::user)), 403);
+  TestRequest second(token_for("5"), "", {{"userId", "5"}, {"userId", "6"}});
+  EXPECT_EQ(status_of(checked.authorize(second.request, Access::user)), 403);
+  TestRequest padded(token_for("5"), "", {{"userId", "006"}});
+  EXPECT_EQ(status_of(checked.authorize(padded.request, Access::user)), 403);
+  // Not an id at all: the handler answers 400 for it.
+  TestRequest junk(token_for("5"), "", {{"userId", "abc"}});
+  EXPECT_EQ(status_of(checked.authorize(junk.request, Access::user)), 0);
+}
+
+TEST(RequestGate, RateLimitsApiPathsPerUserOrAddress) {
+  auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
+      ratelimit::ClientRateLimiter::Options{1, 2, 1000});
+  auto checked = gate(true, limiter);
+  TestRequest alice(token_for("1"));
+  EXPECT_EQ(status_of(checked.admit(alice.request)), 0);
+  alice.request.caller = {};
+  EXPECT_EQ(status_of(checked.admit(alice.request)), 0);
+  alice.request.caller = {};
+  auto refused = checked.admit(alice.request);
+  ASSERT_EQ(status_of(refused), 429);
+  EXPECT_EQ(header_of(*refused, "Retry-After"), "1");
+  EXPECT_NE(refused->body.find("TOO_MANY_REQUESTS"), std::string::npos);
+  // Another user from the same address has a bucket of its own; so has the address.
+  TestRequest bob(token_for("2"));
+  EXPECT_EQ(status_of(checked.admit(bob.request)), 0);
+  TestRequest anonymous("");
+  EXPECT_EQ(status_of(checked.admit(anonymous.request)), 0);
+  // Paths outside /api/v1 are never limited.
+  TestRequest health(token_for("1"));
+  health.request.path = "/health";
+  EXPECT_EQ(status_of(checked.admit(health.request)), 0);
+}
+
+}  // namespace
