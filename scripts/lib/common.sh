@@ -12,7 +12,7 @@ ECOMMERCE_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-pytest python3-yaml redis-server libhiredis-dev wrk curl
+  python3-pytest python3-yaml redis-server libhiredis-dev wrk curl haproxy
 )
 
 log() { printf '==> %s\n' "$*"; }
