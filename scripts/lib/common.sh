@@ -6,13 +6,19 @@
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
 export REPO_ROOT
 
+# ccache keys on the compiler's command line; under a base directory it sees paths relative
+# to the build folder, so another checkout inside this one (the first-run test's fresh
+# clone) reuses these objects instead of compiling everything again.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$REPO_ROOT}"
+
 # Everything needed to build, test, benchmark and run the service on Debian 12.
 ECOMMERCE_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-pytest python3-yaml redis-server libhiredis-dev wrk curl haproxy
+  python3-pytest python3-yaml wrk curl git
+  libnats-dev nats-server haproxy
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -20,6 +26,30 @@ warn() { printf 'warning: %s\n' "$*" >&2; }
 die() {
   printf 'error: %s\n' "$*" >&2
   exit 1
+}
+
+# report_errors: for scripts under `set -eEuo pipefail`. A command that fails
+# outside a condition would end the script with no word of why (an assignment
+# from a failing `$(...)` does, silently); this turns every such exit into one
+# `error:` line naming the command, its status and where it ran.
+report_errors() {
+  trap '_report_error $? "$BASH_COMMAND" "${BASH_SOURCE[0]##*/}:$LINENO"' ERR
+}
+
+_report_error() {
+  # With errtrace the trap also fires in subshells ($(...)), where bash has
+  # cleared -e: carry on as without the trap. The outer shell reports the
+  # failure once, if the assignment or command using the output fails.
+  ((BASH_SUBSHELL == 0)) || return 0
+  printf "error: '%s' failed with status %s (%s)\n" "$2" "$1" "$3" >&2
+  exit "$1"
+}
+
+# port_in_use <port>: true when something accepts TCP connections on it locally.
+# Port 0 (the server picks a free one) is never in use.
+port_in_use() {
+  (($1 != 0)) || return 1
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
 # Prints the packages of ECOMMERCE_PACKAGES that are not fully installed.
@@ -63,6 +93,8 @@ swagger_ui_version() {
     armed && /"version"[[:space:]]*:/ {
       sub(/.*"version"[[:space:]]*:[[:space:]]*"/, ""); sub(/".*/, ""); print; exit
     }' "$1" 2>/dev/null
+  # A missing file (node_modules not installed yet) just means "no version".
+  return 0
 }
 
 # Swagger UI for /docs: the npm package swagger-ui-dist at the version web/package-lock.json

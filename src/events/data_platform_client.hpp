@@ -9,6 +9,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
+#include "events/event_sink.hpp"
 #include "events/platform_url.hpp"
 
 namespace events {
@@ -17,14 +18,6 @@ struct DataPlatformClientOptions {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds request_timeout{5000};  // writing the request and reading the answer
   std::size_t max_idle_connections = 16;
-};
-
-struct DeliveryOutcome {
-  bool acknowledged = false;  // the platform answered 2xx
-  // The platform itself is down or overloaded (no connection, timeout, 408, 429, 5xx), as
-  // opposed to rejecting this one event.
-  bool platform_unavailable = false;
-  std::string error;  // why not, for outbox_events.last_error and the log
 };
 
 // POSTs events to the data platform over plain HTTP/1.1, reusing keep-alive connections.

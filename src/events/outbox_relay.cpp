@@ -20,7 +20,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "events/data_platform_client.hpp"
+#include "events/event_sinks.hpp"
 #include "events/outbox_store.hpp"
 #include "events/relay_stats.hpp"
 #include "platform/db/connection.hpp"
@@ -105,13 +105,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
         claim_wake_(executor),
         flush_wake_(executor),
         random_(std::random_device{}()) {
-    // A POST must be able to finish within the lease, or another relay could send the
-    // event again while this one is still waiting for the answer.
-    client_options_.connect_timeout = std::min(milliseconds(2000), options_.lease / 4);
-    client_options_.request_timeout = std::min(milliseconds(5000), options_.lease / 2);
-    client_options_.max_idle_connections = static_cast<std::size_t>(options_.max_in_flight);
     if (options_.platform) {
-      client_ = std::make_unique<DataPlatformClient>(executor, *options_.platform, client_options_);
+      sink_ = make_event_sink(*options_.platform, executor, options_.lease, options_.max_in_flight);
     }
   }
 
@@ -121,12 +116,10 @@ class Relay : public std::enable_shared_from_this<Relay> {
   awaitable<void> run() {
     auto self = shared_from_this();
     register_local_relay(executor_, self);
-    if (client_) {
+    if (sink_) {
       spdlog::info(
-          "msg=\"outbox relay started\" platform=http://{}{} lease_ms={} batch={} "
-          "max_in_flight={}",
-          options_.platform->host_header, options_.platform->target, options_.lease.count(),
-          options_.batch_size, options_.max_in_flight);
+          "msg=\"outbox relay started\" platform=\"{}\" lease_ms={} batch={} max_in_flight={}",
+          sink_->describe(), options_.lease.count(), options_.batch_size, options_.max_in_flight);
     } else {
       spdlog::warn(
           "msg=\"DATA_PLATFORM_URL not set: paid-order events are kept in outbox_events, "
@@ -134,7 +127,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
     }
     asio::co_spawn(executor_, listen(self), asio::detached);
     asio::co_spawn(executor_, prune(self), asio::detached);
-    if (client_) {
+    if (sink_) {
       asio::co_spawn(executor_, flush(self), asio::detached);
       co_await claim_loop();
     } else {
@@ -207,7 +200,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   // Starts POSTs for queued events while there is room.
   void dispatch() {
-    const auto latest_start = client_options_.connect_timeout + client_options_.request_timeout;
+    const auto latest_start = sink_->attempt_budget();
     while (!queue_.empty() && in_flight_ < options_.max_in_flight &&
            !(platform_failing() && in_flight_ > 0)) {
       QueuedEvent next = std::move(queue_.front());
@@ -224,7 +217,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   }
 
   awaitable<void> deliver([[maybe_unused]] std::shared_ptr<Relay> self, ClaimedEvent event) {
-    auto outcome = co_await client_->post(event.event_id, event.payload);
+    auto outcome = co_await sink_->deliver(event.event_id, event.payload);
     --in_flight_;
     if (outcome.acknowledged) {
       if (platform_failing()) {
@@ -399,10 +392,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   asio::any_io_executor executor_;
   RelayOptions options_;
-  DataPlatformClientOptions client_options_;
   db::Pool pool_;
   const std::atomic<bool>& stopping_;
-  std::unique_ptr<DataPlatformClient> client_;
+  std::unique_ptr<EventSink> sink_;
 
   WakeUp claim_wake_;
   WakeUp flush_wake_;
@@ -458,7 +450,7 @@ void outbox_committed() {
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database) {
   RelayOptions options;
   if (!config.data_platform_url.empty()) {
-    options.platform = parse_platform_url(config.data_platform_url);
+    options.platform = parse_sink_url(config.data_platform_url);
   }
   options.lease = std::chrono::seconds(config.outbox_lease_seconds);
   options.retention = std::chrono::hours(config.outbox_retention_hours);

@@ -7,7 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "events/platform_url.hpp"
+#include "events/event_sinks.hpp"
 #include "events/retry_policy.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
@@ -15,11 +15,11 @@
 namespace events {
 
 struct RelayOptions {
-  std::optional<PlatformUrl> platform;  // none: events are kept undelivered, and logged
+  std::optional<SinkUrl> platform;  // none: events are kept undelivered, and logged
   std::chrono::milliseconds lease{30'000};
   std::chrono::hours retention{24};
   int batch_size = 100;    // events claimed per statement
-  int max_in_flight = 16;  // concurrent POSTs, each on its own keep-alive connection
+  int max_in_flight = 16;  // concurrent deliveries (HTTP: each on its own keep-alive connection)
   std::chrono::milliseconds poll_interval{1000};  // when no notification wakes the relay
   std::chrono::milliseconds prune_interval{60'000};
   RetryPolicy retry;
@@ -32,7 +32,7 @@ struct RelayOptions {
 inline constexpr std::size_t kRelayConnections = 4;
 
 // The relay's settings from the configuration; a DATA_PLATFORM_URL this relay cannot use
-// (https, not a URL) throws config::ConfigError.
+// (https, not an http:// or nats:// URL) throws config::ConfigError.
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database);
 
 // Tells this process's relay that an outbox event has just been committed (call it after

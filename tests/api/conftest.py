@@ -26,7 +26,7 @@ from cluster import Cluster  # noqa: E402
 REPO = Path(__file__).resolve().parents[2]
 # Variables the service reads; never inherit them from the caller's environment.
 SERVICE_VARS = (
-    "PORT", "DATABASE_URL", "REDIS_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
+    "PORT", "DATABASE_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
     "ORDER_PAYMENT_TIMEOUT_SECONDS", "SERVICE_TIME_ZONE", "MAX_BODY_BYTES", "LOG_LEVEL",
     "MIGRATIONS_DIR", "HTTP_THREADS", "DB_POOL_SIZE", "HTTP_IDLE_TIMEOUT_SECONDS", "ACCESS_LOG",
     "POINTS_MAX_CHARGE", "POINTS_MAX_BALANCE", "OUTBOX_LEASE_SECONDS", "OUTBOX_RETENTION_HOURS",

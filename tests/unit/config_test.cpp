@@ -44,7 +44,6 @@ TEST(ConfigParse, Defaults) {
   auto config = parse(minimal());
   EXPECT_EQ(config.port, 8080);
   EXPECT_EQ(config.database_url, "postgresql://localhost/db");
-  EXPECT_EQ(config.redis_url, "");
   EXPECT_EQ(config.admin_token, "");
   EXPECT_EQ(config.data_platform_url, "");
   EXPECT_EQ(config.order_payment_timeout_seconds, 600);
@@ -79,7 +78,6 @@ TEST(ConfigParse, EmptyValuesMeanDefault) {
 TEST(ConfigParse, ReadsEveryVariable) {
   Vars vars{{"PORT", "9090"},
             {"DATABASE_URL", "postgresql://u@h/d"},
-            {"REDIS_URL", "redis://r:6379"},
             {"ADMIN_TOKEN", "secret"},
             {"DATA_PLATFORM_URL", "http://dp"},
             {"ORDER_PAYMENT_TIMEOUT_SECONDS", "30"},
@@ -96,7 +94,6 @@ TEST(ConfigParse, ReadsEveryVariable) {
   auto config = parse(vars);
   EXPECT_EQ(config.port, 9090);
   EXPECT_EQ(config.database_url, "postgresql://u@h/d");
-  EXPECT_EQ(config.redis_url, "redis://r:6379");
   EXPECT_EQ(config.admin_token, "secret");
   EXPECT_EQ(config.data_platform_url, "http://dp");
   EXPECT_EQ(config.order_payment_timeout_seconds, 30);

@@ -2,6 +2,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 #include <gtest/gtest.h>
 
@@ -90,7 +91,7 @@ TEST(EventsRelayOptions, FromConfiguration) {
                                                     {"OUTBOX_RETENTION_HOURS", "48"}}),
                                        db::PoolOptions{});
   ASSERT_TRUE(options.platform.has_value());
-  EXPECT_EQ(options.platform->port, 81);
+  EXPECT_EQ(std::get<events::PlatformUrl>(*options.platform).port, 81);
   EXPECT_EQ(options.lease, std::chrono::seconds(7));
   EXPECT_EQ(options.retention, std::chrono::hours(48));
 }

@@ -46,7 +46,6 @@ Config parse(const Lookup& lookup) {
     throw ConfigError(
         "DATABASE_URL is not set (./scripts/run starts a private PostgreSQL and sets it)");
   }
-  config.redis_url = text(lookup, "REDIS_URL", "");
   config.admin_token = text(lookup, "ADMIN_TOKEN", "");
   config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
   config.outbox_lease_seconds = integer(lookup, "OUTBOX_LEASE_SECONDS", 30, 1, 3600);

@@ -19,7 +19,6 @@ class ConfigError : public std::runtime_error {
 struct Config {
   std::uint16_t port = 8080;
   std::string database_url;
-  std::string redis_url;
   std::string admin_token;  // empty: main() generates one and prints it
   std::string data_platform_url;
   // Outbox relay: how long a claimed event is reserved for one relay's delivery attempt
