@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include "app/connection_budget.hpp"
 #include "app/migrator.hpp"
 #include "app/observability.hpp"
 #include "app/request_gate_setup.hpp"
@@ -94,9 +95,11 @@ int main(int argc, char** argv) {
   db::PoolOptions pool_options;
   pool_options.connect.url = config.database_url;
   pool_options.connect.session_options = "-c TimeZone=" + config.service_time_zone;
-  pool_options.max_connections = config.db_pool_size_per_thread;
+  app::ConnectionBudget connections;
   events::RelayOptions relay_options;
   try {
+    connections = app::plan_connections(config, threads);
+    pool_options.max_connections = connections.per_loop;
     relay_options = events::relay_options(config, pool_options);
   } catch (const config::ConfigError& error) {
     fmt::print(stderr, "configuration error: {}\n", error.what());
@@ -147,7 +150,7 @@ int main(int argc, char** argv) {
   http::Server server(server_options, routes);
 
   std::atomic<int> exit_code{0};
-  app::Migrator migrator(config, app::migrations_directory(config), schema_ready, [&] {
+  app::Migrator migrator(config, app::migrations_directory(config), connections, schema_ready, [&] {
     exit_code = 1;
     server.shutdown();
   });
@@ -160,8 +163,9 @@ int main(int argc, char** argv) {
     logging::shutdown();
     return 1;
   }
-  spdlog::info("msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={}", port,
-               threads, config.db_pool_size_per_thread);
+  spdlog::info(
+      "msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={} db_connections={}",
+      port, threads, connections.per_loop, connections.total);
 
   // Unpaid orders expire with no request needed; one sweeper per instance is plenty.
   std::atomic<bool> stopping{false};

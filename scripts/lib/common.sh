@@ -18,7 +18,7 @@ ECOMMERCE_PACKAGES=(
   libpq-dev libssl-dev openssl postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-pytest python3-yaml wrk curl git
-  libnats-dev nats-server
+  libnats-dev nats-server haproxy
 )
 
 log() { printf '==> %s\n' "$*"; }

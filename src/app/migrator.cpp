@@ -15,17 +15,28 @@ std::string migrations_directory(const config::Config& config) {
 }
 
 Migrator::Migrator(const config::Config& config, std::string migrations_dir,
-                   std::atomic<bool>& schema_ready, std::function<void()> on_fatal)
+                   ConnectionBudget budget, std::atomic<bool>& schema_ready,
+                   std::function<void()> on_fatal)
     : thread_([url = config.database_url, zone = config.service_time_zone,
-               dir = std::move(migrations_dir), &schema_ready,
+               dir = std::move(migrations_dir), budget, &schema_ready,
                on_fatal = std::move(on_fatal)](std::stop_token stop) {
         bool warned = false;
         while (!stop.stop_requested()) {
           try {
             auto report = db::apply_migrations(url, db::load_migrations(dir), zone);
-            spdlog::info("msg=\"schema ready\" applied={} already_applied={}",
-                         report.applied.size(), report.already_applied);
+            // Before anything else connects: a budget that does not fit would otherwise
+            // surface later, under load, as "too many clients" (53300) on some request.
+            auto room = check_connection_budget(url, budget);
+            spdlog::info(
+                "msg=\"schema ready\" applied={} already_applied={} db_connections={} "
+                "db_connections_available={}",
+                report.applied.size(), report.already_applied, budget.total, room.available());
             schema_ready.store(true, std::memory_order_release);
+            return;
+          } catch (const ConnectionBudgetExceeded& error) {
+            spdlog::critical("msg=\"database connection budget does not fit\" error=\"{}\"",
+                             error.what());
+            on_fatal();
             return;
           } catch (const db::DbUnavailable& error) {
             if (!warned)

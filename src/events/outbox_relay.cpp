@@ -138,8 +138,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
  private:
   static db::PoolOptions pool_options(db::PoolOptions options) {
-    // Claims, acknowledgements and the odd prune or backlog query: a few are plenty.
-    options.max_connections = 3;
+    // Claims, acknowledgements and the odd prune or backlog query: a few are plenty
+    // (kRelayConnections counts these and the LISTEN connection).
+    options.max_connections = kRelayConnections - 1;
     return options;
   }
 

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -28,6 +29,9 @@ struct RelayOptions {
   // connection), so that request load on the shared pools never delays deliveries.
   db::PoolOptions database;
 };
+
+// Database connections one relay opens: its small pool plus its LISTEN connection.
+inline constexpr std::size_t kRelayConnections = 4;
 
 // The relay's settings from the configuration; a DATA_PLATFORM_URL this relay cannot use
 // (https, not an http:// or nats:// URL) throws config::ConfigError.

@@ -1,7 +1,9 @@
 """Starts the real server binary for black-box API tests.
 
 Env: ECOMMERCE_SERVER_BIN (default build/release/ecommerce-server under the repo root),
-TEST_DATABASE_URL (required; shared with other suites, so tests create their own data).
+TEST_DATABASE_URL (required; shared with other suites, so tests create their own data),
+ECOMMERCE_CLUSTER_SIZE (optional N: every server a test starts on the test database is
+`scripts/cluster N` instead, N instances behind HAProxy; see tests/cluster/cluster.py).
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "cluster"))
 from apiclient import ADMIN_TOKEN, Client  # noqa: E402
+from cluster import Cluster  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 # Variables the service reads; never inherit them from the caller's environment.
@@ -26,7 +30,7 @@ SERVICE_VARS = (
     "ORDER_PAYMENT_TIMEOUT_SECONDS", "SERVICE_TIME_ZONE", "MAX_BODY_BYTES", "LOG_LEVEL",
     "MIGRATIONS_DIR", "HTTP_THREADS", "DB_POOL_SIZE", "HTTP_IDLE_TIMEOUT_SECONDS", "ACCESS_LOG",
     "POINTS_MAX_CHARGE", "POINTS_MAX_BALANCE", "OUTBOX_LEASE_SECONDS", "OUTBOX_RETENTION_HOURS",
-    "OPENAPI_FILE", "SWAGGER_UI_DIR",
+    "OPENAPI_FILE", "SWAGGER_UI_DIR", "DB_MAX_CONNECTIONS",
     "DATA_PLATFORM_SECRET", "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY_FILE", "AUTH_JWT_ISSUER",
     "AUTH_JWT_AUDIENCE", "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST",
 )
@@ -135,12 +139,20 @@ def start_server(server_binary, database_url, tmp_path_factory):
         env.update(PORT=str(free_port()), DATABASE_URL=database_url, ADMIN_TOKEN=ADMIN_TOKEN,
                    LOG_LEVEL="warn", MIGRATIONS_DIR=str(REPO / "db/migrations"))
         env.update(env_overrides or {})
-        log = tmp_path_factory.mktemp("server") / f"server-{next(counter)}.log"
-        sp = ServerProcess(server_binary, env, log)
-        mine.append(sp)
         # A server on the test database must be ready (schema applied) before tests use it;
         # one pointed elsewhere (a dead or proxied database) only needs to be serving.
         own_database = "DATABASE_URL" not in (env_overrides or {})
+        cluster_size = int(os.environ.get("ECOMMERCE_CLUSTER_SIZE") or 0)
+        if cluster_size and own_database:
+            sp = Cluster(cluster_size, env, tmp_path_factory.mktemp("cluster"), server_binary)
+            sp.started_by = _current_test["id"]
+            _started.append(sp)
+            mine.append(sp)
+            sp.wait_healthy(max(health_timeout, 60))
+            return sp
+        log = tmp_path_factory.mktemp("server") / f"server-{next(counter)}.log"
+        sp = ServerProcess(server_binary, env, log)
+        mine.append(sp)
         sp.wait_healthy(health_timeout, "/ready" if own_database else "/health")
         return sp
 
@@ -197,4 +209,5 @@ def pytest_runtest_makereport(item, call):
         # the shared server's log, and those of servers this test started
         for sp in _started:
             if sp.shared or sp.started_by == item.nodeid:
-                rep.sections.append((f"server log tail ({sp.log_path})", log_tail(sp.log_path)))
+                tail = sp.logs() if isinstance(sp, Cluster) else log_tail(sp.log_path)
+                rep.sections.append((f"server log tail ({sp.log_path})", tail))

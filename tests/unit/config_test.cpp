@@ -120,6 +120,8 @@ TEST(ConfigParse, IntegerBoundsAreInclusive) {
   EXPECT_EQ(parse(with("HTTP_THREADS", "256")).http_threads, 256u);
   EXPECT_EQ(parse(with("DB_POOL_SIZE", "1")).db_pool_size_per_thread, 1u);
   EXPECT_EQ(parse(with("DB_POOL_SIZE", "1000")).db_pool_size_per_thread, 1000u);
+  EXPECT_EQ(parse(minimal()).db_max_connections, 0u);
+  EXPECT_EQ(parse(with("DB_MAX_CONNECTIONS", "40")).db_max_connections, 40u);
   EXPECT_EQ(parse(with("MAX_BODY_BYTES", "1024")).max_body_bytes, 1024u);
   EXPECT_EQ(parse(with("MAX_BODY_BYTES", "67108864")).max_body_bytes, 64u << 20);
   EXPECT_EQ(parse(with("ORDER_PAYMENT_TIMEOUT_SECONDS", "604800")).order_payment_timeout_seconds,
@@ -153,7 +155,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"PORT", "99999999999999999999"}, BadValue{"ORDER_PAYMENT_TIMEOUT_SECONDS", "0"},
         BadValue{"ORDER_PAYMENT_TIMEOUT_SECONDS", "604801"}, BadValue{"HTTP_THREADS", "257"},
         BadValue{"HTTP_THREADS", "two"}, BadValue{"DB_POOL_SIZE", "0"},
-        BadValue{"DB_POOL_SIZE", "1001"}, BadValue{"MAX_BODY_BYTES", "1023"},
+        BadValue{"DB_POOL_SIZE", "1001"}, BadValue{"DB_MAX_CONNECTIONS", "0"},
+        BadValue{"DB_MAX_CONNECTIONS", "100001"}, BadValue{"MAX_BODY_BYTES", "1023"},
         BadValue{"MAX_BODY_BYTES", "67108865"}, BadValue{"HTTP_IDLE_TIMEOUT_SECONDS", "0"},
         BadValue{"HTTP_IDLE_TIMEOUT_SECONDS", "3601"}, BadValue{"POINTS_MAX_CHARGE", "0"},
         BadValue{"POINTS_MAX_CHARGE", "1000000000001"}, BadValue{"POINTS_MAX_BALANCE", "0"},
@@ -187,6 +190,12 @@ TEST(ConfigParse, AccessLogFlags) {
   for (const char* off : {"0", "false", "off", "no"}) {
     EXPECT_FALSE(parse(with("ACCESS_LOG", off)).access_log) << off;
   }
+}
+
+TEST(ConfigParse, DbMaxConnectionsAndDbPoolSizeExcludeEachOther) {
+  auto vars = with("DB_MAX_CONNECTIONS", "40");
+  vars["DB_POOL_SIZE"] = "8";
+  expect_error_naming(vars, "DB_MAX_CONNECTIONS");
 }
 
 TEST(ConfigParse, LooksUpOnlyKnownNames) {

@@ -83,6 +83,12 @@ Config parse(const Lookup& lookup) {
   config.http_threads = static_cast<unsigned>(integer(lookup, "HTTP_THREADS", 0, 0, 256));
   config.db_pool_size_per_thread =
       static_cast<std::size_t>(integer(lookup, "DB_POOL_SIZE", 8, 1, 1000));
+  config.db_max_connections =
+      static_cast<std::size_t>(integer(lookup, "DB_MAX_CONNECTIONS", 0, 1, 100'000));
+  if (config.db_max_connections != 0 && lookup("DB_POOL_SIZE").value_or("") != "") {
+    throw ConfigError(
+        "set DB_MAX_CONNECTIONS (the instance's total) or DB_POOL_SIZE (per loop), not both");
+  }
   config.max_body_bytes =
       static_cast<std::size_t>(integer(lookup, "MAX_BODY_BYTES", 64 * 1024, 1024, 64 << 20));
   config.http_idle_timeout =

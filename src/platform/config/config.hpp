@@ -40,6 +40,9 @@ struct Config {
 
   unsigned http_threads = 0;  // 0: one per core
   std::size_t db_pool_size_per_thread = 8;
+  // The instance's whole PostgreSQL connection budget (loops' pools and background work);
+  // 0: DB_POOL_SIZE per loop plus the background connections.
+  std::size_t db_max_connections = 0;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds http_idle_timeout{60};
   std::string log_level = "info";
