@@ -70,6 +70,7 @@ class Connection {
   boost::asio::any_io_executor executor_;
   PGconn* conn_;
   std::chrono::milliseconds io_timeout_;
+  bool socket_readable() const;
   boost::asio::posix::stream_descriptor socket_;
   int socket_fd_ = -1;
   boost::asio::steady_timer deadline_;
