@@ -93,6 +93,11 @@ int main(int argc, char** argv) {
   db::PoolOptions pool_options;
   pool_options.connect.url = config.database_url;
   pool_options.connect.session_options = "-c TimeZone=" + config.service_time_zone;
+  // The request deadline reaches PostgreSQL; the client-side network deadline stays longer,
+  // so the server cancels first and the connection stays usable.
+  pool_options.connect.statement_timeout = config.request_deadline;
+  pool_options.connect.io_timeout =
+      std::max(pool_options.connect.io_timeout, config.request_deadline + std::chrono::seconds(2));
   pool_options.max_connections = config.db_pool_size_per_thread;
   events::RelayOptions relay_options;
   try {

@@ -33,6 +33,8 @@ struct Config {
   std::size_t db_pool_size_per_thread = 8;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds http_idle_timeout{60};
+  // A request's database work: each statement's statement_timeout and lock_timeout.
+  std::chrono::milliseconds request_deadline{5000};
   std::string log_level = "info";
   bool access_log = true;
   std::string migrations_dir;

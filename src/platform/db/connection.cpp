@@ -58,9 +58,18 @@ Connection::~Connection() {
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
                                                                  const ConnectOptions& options) {
   // Later keywords override what the URL says, so the session options always apply.
+  std::string session_options = options.session_options;
+  if (options.statement_timeout.count() > 0) {
+    // Enforced by the server itself: a statement past its deadline (a lock wait included)
+    // is cancelled there, whatever became of the client that sent it; a transaction left
+    // idle by a vanished client is ended too.
+    const auto deadline = options.statement_timeout.count();
+    session_options += " -c statement_timeout=" + std::to_string(deadline) +
+                       " -c lock_timeout=" + std::to_string(deadline) +
+                       " -c idle_in_transaction_session_timeout=" + std::to_string(2 * deadline);
+  }
   const char* keywords[] = {"dbname", "options", "application_name", nullptr};
-  const char* values[] = {options.url.c_str(), options.session_options.c_str(), "ecommerce",
-                          nullptr};
+  const char* values[] = {options.url.c_str(), session_options.c_str(), "ecommerce", nullptr};
   PGconn* raw = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) throw DbUnavailable("out of memory starting a database connection");
   std::unique_ptr<Connection> connection(new Connection(executor, raw, options.io_timeout));

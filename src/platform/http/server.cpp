@@ -236,6 +236,15 @@ struct Server::Impl {
       spdlog::warn("request_id={} msg=\"database unavailable\" error=\"{}\"", request_id,
                    error.what());
       co_return problem(503, "UNAVAILABLE", "the database is unavailable; retry later");
+    } catch (const db::DbError& error) {
+      if (!error.is_lock_timeout()) {
+        spdlog::error("request_id={} msg=\"unhandled database error\" error=\"{}\"", request_id,
+                      error.what());
+        co_return problem(500, "INTERNAL", fmt::format("internal error (request {})", request_id));
+      }
+      // The request's deadline passed while it waited for a row lock (REQUEST_DEADLINE_MS).
+      spdlog::warn("request_id={} msg=\"lock wait past the request deadline\"", request_id);
+      co_return problem(503, "UNAVAILABLE", "the data is busy; retry later");
     } catch (const std::exception& error) {
       spdlog::error("request_id={} msg=\"unhandled error\" error=\"{}\"", request_id, error.what());
       co_return problem(500, "INTERNAL", fmt::format("internal error (request {})", request_id));
