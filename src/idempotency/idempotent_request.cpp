@@ -91,8 +91,10 @@ awaitable<http::Response> answer_for_existing(db::Connection& tx, std::string_vi
 
 awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request,
                                    std::string_view key, Work work) {
-  const std::string endpoint =
-      fmt::format("{} {}", http::method_name(request.method), request.path);
+  // The route pattern and its parameters, not the raw path: "/api/v1/orders/" and
+  // "/api/v1/orders" are one endpoint, while the payments of orders 1 and 2 are two.
+  std::string endpoint = fmt::format("{} {}", http::method_name(request.method), request.route);
+  for (const auto& [name, value] : request.params) endpoint += fmt::format(" {}={}", name, value);
   try {
     co_return co_await db::in_transaction(
         pool, [&](db::Connection& tx) -> awaitable<http::Response> {

@@ -225,6 +225,7 @@ struct Server::Impl {
     }
     request.params = std::move(match.params);
     route = match.pattern;
+    request.route = route;
     if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
       co_return problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
     }
