@@ -108,7 +108,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
     // A POST must be able to finish within the lease, or another relay could send the
     // event again while this one is still waiting for the answer.
     client_options_.connect_timeout = std::min(milliseconds(2000), options_.lease / 4);
-    client_options_.request_timeout = std::min(milliseconds(5000), options_.lease / 2);
+    // The whole attempt, name resolution and a resend included, has one deadline.
+    client_options_.attempt_timeout = std::min(milliseconds(5000), options_.lease / 2);
     client_options_.max_idle_connections = static_cast<std::size_t>(options_.max_in_flight);
     if (options_.platform) {
       client_ = std::make_unique<DataPlatformClient>(executor, *options_.platform, client_options_);
@@ -206,7 +207,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   // Starts POSTs for queued events while there is room.
   void dispatch() {
-    const auto latest_start = client_options_.connect_timeout + client_options_.request_timeout;
+    const auto latest_start = client_options_.attempt_timeout;
     while (!queue_.empty() && in_flight_ < options_.max_in_flight &&
            !(platform_failing() && in_flight_ > 0)) {
       QueuedEvent next = std::move(queue_.front());
