@@ -2,10 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 
 #include "platform/db/errors.hpp"
@@ -136,23 +132,13 @@ awaitable<std::size_t> prune_expired_keys(db::Pool& pool, std::int64_t batch) {
   co_return deleted;
 }
 
-awaitable<void> run_key_pruner(db::Pool& pool, const std::atomic<bool>& stopping) {
+awaitable<void> prune_all_expired_keys(db::Pool& pool) {
   constexpr std::int64_t kBatch = 1000;
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  while (!stopping.load()) {
-    try {
-      std::size_t deleted = 0;
-      do {
-        deleted = co_await prune_expired_keys(pool, kBatch);
-        if (deleted > 0) spdlog::info("msg=\"pruned expired idempotency keys\" count={}", deleted);
-      } while (deleted == static_cast<std::size_t>(kBatch) && !stopping.load());
-    } catch (const db::DbUnavailable&) {
-      // Down or not migrated yet: the next round tries again.
-    } catch (const std::exception& error) {
-      spdlog::error("msg=\"idempotency key pruning failed\" error=\"{}\"", error.what());
-    }
-    timer.expires_after(std::chrono::minutes(1));
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  constexpr int kMaxBatchesPerStep = 20;
+  for (int round = 0; round < kMaxBatchesPerStep; ++round) {
+    const std::size_t deleted = co_await prune_expired_keys(pool, kBatch);
+    if (deleted > 0) spdlog::info("msg=\"pruned expired idempotency keys\" count={}", deleted);
+    if (deleted < static_cast<std::size_t>(kBatch)) break;
   }
 }
 

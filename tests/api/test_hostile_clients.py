@@ -76,3 +76,57 @@ def test_made_up_methods_do_not_grow_the_metrics(client, server):
     assert after_bytes - before_bytes < 1024, (before_bytes, after_bytes)
     assert elapsed < 20, elapsed
 
+
+def test_idle_and_half_sent_connections_do_not_starve_the_service(start_server):
+    """Started under a default Debian soft limit of 1,024 open files, with 2,000 clients
+    that connect and stay idle or send half a header, the service still answers at once."""
+    import resource
+
+    from apiclient import Client
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    assert hard >= 4096, "the test needs a hard open-files limit of at least 4,096"
+    resource.setrlimit(resource.RLIMIT_NOFILE, (1024, hard))  # inherited by the server
+    try:
+        sp = start_server()
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    product = sp.client.create_product()
+    hostile = []
+    try:
+        for i in range(2000):
+            s = socket.create_connection(("127.0.0.1", sp.port), timeout=5)
+            if i % 2:
+                s.sendall(b"GET /api/v1/products HTTP/1.1\r\nHost: x\r\nX-Trickle: ")
+            hostile.append(s)
+        time.sleep(0.5)
+        for path in ("/ready", f"/api/v1/products/{product}", "/health"):
+            started = time.monotonic()
+            r = Client("127.0.0.1", sp.port, timeout=1).call("GET", path)
+            assert r.status == 200, (path, r.status, r.raw)
+            assert time.monotonic() - started < 1, path
+    finally:
+        for s in hostile:
+            s.close()
+    assert sp.terminate(timeout=15) == 0
+
+
+def test_a_half_sent_header_has_a_short_deadline_apart_from_keep_alive_idle(start_server):
+    sp = start_server({"HTTP_HEADER_TIMEOUT_SECONDS": "1", "HTTP_IDLE_TIMEOUT_SECONDS": "30"})
+    idle = socket.create_connection(("127.0.0.1", sp.port), timeout=5)
+    half = socket.create_connection(("127.0.0.1", sp.port), timeout=5)
+    half.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Trickle: ")
+    started = time.monotonic()
+    half.settimeout(5)
+    try:
+        data = half.recv(4096)  # closed by the server (EOF), maybe after a 4xx
+    except ConnectionResetError:
+        data = b""
+    assert time.monotonic() - started < 3, "the half-sent header was not cut off in time"
+    assert not data or data.startswith(b"HTTP/1.1 4"), data
+    # The idle keep-alive connection is still there and serves a request.
+    idle.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert _read_responses(idle, 1) == [200]
+    idle.close()
+    half.close()
+    assert sp.terminate(timeout=15) == 0
