@@ -27,8 +27,8 @@ asio::awaitable<bool> WakeUp::wait_for(std::chrono::steady_clock::duration timeo
 }
 
 asio::awaitable<void> WakeUp::wait() {
-  // Not `while (!co_await ...)`: g++ 12 mishandles a co_await in a loop condition (the
-  // awaited frame is destroyed while its timer still waits).
+  // Not `while (!co_await wait_for(...))`: built with g++ 12 that form crashed here (a
+  // wait_for frame resumed after it was gone; the PeriodicTask tests caught it).
   for (;;) {
     const bool notified = co_await wait_for(std::chrono::hours(24));
     if (notified) co_return;
