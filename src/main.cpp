@@ -32,6 +32,8 @@
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/metrics/http_metrics.hpp"
+#include "platform/os/open_files.hpp"
+#include "platform/tasks/periodic_task.hpp"
 #include "stats/best_sellers_routes.hpp"
 #include "stats/sales_folder.hpp"
 
@@ -90,12 +92,18 @@ int main(int argc, char** argv) {
                  config.admin_token);
   }
 
+  const std::uint64_t open_files = os::raise_open_files_limit();
   const unsigned threads =
       config.http_threads ? config.http_threads : std::max(1u, std::thread::hardware_concurrency());
   db::PoolOptions pool_options;
   pool_options.connect.url = config.database_url;
   pool_options.connect.session_options = "-c TimeZone=" + config.service_time_zone;
   app::ConnectionBudget connections;
+  // The request deadline reaches PostgreSQL; the client-side network deadline stays longer,
+  // so the server cancels first and the connection stays usable.
+  pool_options.connect.statement_timeout = config.request_deadline;
+  pool_options.connect.io_timeout =
+      std::max(pool_options.connect.io_timeout, config.request_deadline + std::chrono::seconds(2));
   events::RelayOptions relay_options;
   try {
     connections = app::plan_connections(config, threads);
@@ -140,6 +148,13 @@ int main(int argc, char** argv) {
   server_options.port = config.port;
   server_options.max_body_bytes = config.max_body_bytes;
   server_options.idle_timeout = config.http_idle_timeout;
+  server_options.header_timeout = config.http_header_timeout;
+  // Connections must leave descriptors for the pools, the relay and files.
+  const std::uint64_t reserved_files =
+      256 + std::uint64_t{connections.total};
+  server_options.max_connections = static_cast<std::size_t>(std::min<std::uint64_t>(
+      config.http_max_connections, open_files > 2 * reserved_files ? open_files - reserved_files
+                                                                   : open_files / 2));
   server_options.access_log = config.access_log;
   server_options.observe = [&http_metrics](std::size_t loop, std::string_view method,
                                            std::string_view route, int status,
@@ -167,38 +182,60 @@ int main(int argc, char** argv) {
       "msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={} db_connections={}",
       port, threads, connections.per_loop, connections.total);
 
+  // Background work runs on the first loop with connections of its own, so a saturated
+  // request pool never holds it up (expired stock must come back within seconds).
+  db::PoolOptions background_pool_options = pool_options;
+  background_pool_options.max_connections = app::kBackgroundTaskConnections;
+  auto& first_loop = loops.front()->context;
+  auto background_pool = std::make_unique<db::Pool>(first_loop.get_executor(),
+                                                    background_pool_options, &schema_ready);
+  auto periodic = [&](std::string name, std::chrono::milliseconds period, auto step) {
+    tasks::PeriodicSettings settings;
+    settings.period = period;
+    return std::make_unique<tasks::PeriodicTask>(
+        first_loop.get_executor(), std::move(name), settings,
+        [&pool = *background_pool, step]() { return step(pool); });
+  };
+  std::vector<std::unique_ptr<tasks::PeriodicTask>> background;
   // Unpaid orders expire with no request needed; one sweeper per instance is plenty.
-  std::atomic<bool> stopping{false};
-  boost::asio::co_spawn(
-      loops.front()->context,
-      orders::run_expiry_sweeper(*loops.front()->pool, stopping, std::chrono::milliseconds(1000)),
-      boost::asio::detached);
-  boost::asio::co_spawn(loops.front()->context,
-                        idempotency::run_key_pruner(*loops.front()->pool, stopping),
-                        boost::asio::detached);
-  boost::asio::co_spawn(
-      loops.front()->context,
-      stats::run_sales_folder(*loops.front()->pool, stopping, std::chrono::milliseconds(1000)),
-      boost::asio::detached);
+  background.push_back(periodic("expiry-sweeper", std::chrono::milliseconds(1000),
+                                orders::sweep_expired_orders));
+  background.push_back(periodic("idempotency-key-pruner", std::chrono::minutes(1),
+                                idempotency::prune_all_expired_keys));
+  background.push_back(periodic("sales-folder", std::chrono::milliseconds(1000),
+                                stats::fold_all_pending_sales));
+  for (auto& task : background) task->start();
   // Paid-order events go to the data platform from every instance (they share the work).
-  boost::asio::co_spawn(loops.front()->context,
+  std::atomic<bool> stopping{false};
+  boost::asio::co_spawn(first_loop,
                         events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping),
                         boost::asio::detached);
 
-  boost::asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
+  boost::asio::signal_set signals(first_loop, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     spdlog::info("msg=\"shutting down\" signal={}", signal);
-    stopping = true;
     server.shutdown();
+  });
+  // Once requests have drained: stop the background work and the relay, and let nothing
+  // else keep the first loop running.
+  server.set_before_loops_end([&]() -> boost::asio::awaitable<void> {
+    stopping = true;
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
+    for (auto& task : background) co_await task->stop();
   });
 
   server.run();
-  // Pools close their connections while their loops still exist.
+  // Every loop has run out of work: no coroutine is left suspended, so what they used can
+  // go, users before what they use.
+  background.clear();
+  background_pool.reset();
   for (auto& loop : loops) {
     loop->services.reset();
     loop->pool.reset();
   }
+  // The server (acceptor included) goes before the loops it runs on: locals end in reverse.
   spdlog::info("msg=\"stopped\"");
   logging::shutdown();
   return exit_code.load();

@@ -22,7 +22,7 @@ long long number(PGresult* result, int column) {
 }  // namespace
 
 std::size_t background_connections() {
-  return events::kRelayConnections + kMigratorConnections;
+  return events::kRelayConnections + kMigratorConnections + kBackgroundTaskConnections;
 }
 
 ConnectionBudget plan_connections(const config::Config& config, unsigned loops) {

@@ -10,7 +10,7 @@ namespace app {
 
 // How many PostgreSQL connections one instance may open, and how they are split: a pool
 // per event loop plus the connections of background work (the outbox relay's pool and
-// LISTEN connection, the migrator's connection at start).
+// LISTEN connection, the periodic tasks' pool, the migrator's connection at start).
 struct ConnectionBudget {
   std::size_t per_loop = 0;
   std::size_t background = 0;
@@ -18,6 +18,9 @@ struct ConnectionBudget {
 };
 
 // Connections that do not belong to any loop's pool.
+// The periodic background tasks' own pool (expiry sweeper, sales folder, key pruner).
+inline constexpr std::size_t kBackgroundTaskConnections = 2;
+
 std::size_t background_connections();
 
 // DB_MAX_CONNECTIONS (the instance's total) split across `loops`, or, without it,

@@ -1,6 +1,7 @@
 #include "coupons/coupons_routes.hpp"
 
 #include <memory>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
@@ -55,6 +56,19 @@ boost::json::object to_json(const UserCoupon& coupon) {
 
 ApiError coupon_not_found(std::int64_t id) {
   return ApiError::not_found("COUPON_NOT_FOUND", fmt::format("coupon {} does not exist", id));
+}
+
+// CHECK (issue_ends_at >= issue_starts_at) in 0001_schema.sql is unnamed; PostgreSQL names
+// a table's unnamed multi-column checks coupons_check, coupons_check1, ... in order.
+constexpr std::string_view kIssueWindowConstraint = "coupons_check1";
+
+// A coupon the database refused by a CHECK: said by the constraint that refused it.
+ApiError coupon_rule_broken(std::string_view constraint) {
+  if (constraint == kIssueWindowConstraint) {
+    return ApiError::invalid_request("the issue window ends before it starts");
+  }
+  return ApiError::invalid_request(
+      fmt::format("the coupon breaks the rule '{}' of the coupons table", constraint));
 }
 
 // The admin coupon fields; every violation is INVALID_REQUEST, as the contract says.
@@ -141,9 +155,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                  co_return http::Response::json(201, boost::json::serialize(to_json(created)));
                } catch (const db::DbError& error) {
                  // PostgreSQL is the judge of dates (Feb 30) and of the window's order.
-                 if (error.is_check_violation()) {
-                   throw ApiError::invalid_request("the issue window ends before it starts");
-                 }
+                 if (error.is_check_violation()) throw coupon_rule_broken(error.constraint());
                  if (error.sqlstate().starts_with("22")) {
                    throw ApiError::invalid_request("an issue window timestamp is not a valid date");
                  }

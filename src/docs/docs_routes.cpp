@@ -62,6 +62,15 @@ http::Response serve(const http::Request& request, const Asset& asset,
   return response;
 }
 
+// What a client is told: how to fix it, never where this server keeps its files (the log
+// has the full problem, paths included).
+constexpr std::string_view kAssetsMissing =
+    "the Swagger UI files are not installed on this server; install them with `npm ci --prefix "
+    "web --ignore-scripts` (scripts/run and scripts/test do) or set SWAGGER_UI_DIR; the "
+    "description is at /api/openapi.yaml";
+constexpr std::string_view kOpenapiMissing =
+    "the OpenAPI description is not installed on this server (see OPENAPI_FILE)";
+
 http::Response unavailable(std::string_view detail) {
   return http::problem(503, "UNAVAILABLE", detail);
 }
@@ -82,7 +91,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   auto files = shared_files(openapi_file(services.config), swagger_ui_dir(services.config));
 
   router.add(http::Method::get, "/docs", [files](http::Request&) -> awaitable<http::Response> {
-    if (files->assets.empty()) co_return unavailable(files->assets_problem);
+    if (files->assets.empty()) co_return unavailable(kAssetsMissing);
     http::Response response;
     response.content_type = "text/html; charset=utf-8";
     response.body = page_html();
@@ -100,13 +109,13 @@ void add_routes(http::Router& router, const app::Services& services) {
                if (!asset_content_type(*name)) {
                  co_return http::problem(404, "NOT_FOUND", "no docs asset by that name");
                }
-               if (files->assets.empty()) co_return unavailable(files->assets_problem);
+               if (files->assets.empty()) co_return unavailable(kAssetsMissing);
                co_return serve(request, files->assets.find(*name)->second, kAssetCaching);
              });
 
   router.add(http::Method::get, "/api/openapi.yaml",
              [files](http::Request& request) -> awaitable<http::Response> {
-               if (!files->openapi) co_return unavailable(files->openapi_problem);
+               if (!files->openapi) co_return unavailable(kOpenapiMissing);
                co_return serve(request, *files->openapi, kRevalidate);
              });
 }

@@ -1,12 +1,15 @@
 #include "events/data_platform_client.hpp"
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include <fmt/format.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -23,6 +26,7 @@ using asio::awaitable;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
 constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
 // The platform's answer is only looked at for its status; anything bigger is a failure.
 constexpr std::uint64_t kMaxResponseBody = 64 * 1024;
@@ -47,16 +51,42 @@ struct DataPlatformClient::Impl {
   DataPlatformClientOptions options;
   std::vector<Stream> idle;  // most recently used last
 
-  awaitable<Stream> connect(std::string& error) {
-    tcp::resolver resolver(executor);
-    auto [resolve_ec, endpoints] =
-        co_await resolver.async_resolve(url.host, std::to_string(url.port), kAsTuple);
-    if (resolve_ec) {
-      error = fmt::format("resolve {}: {}", url.host, resolve_ec.message());
+  // getaddrinfo runs on Asio's resolver thread and cannot be interrupted (cancel() only
+  // stops a resolution that has not started): past the deadline the attempt stops waiting
+  // and leaves the resolution to finish on its own, holding only this shared state.
+  struct Resolution {
+    explicit Resolution(asio::any_io_executor executor) : resolver(executor), done(executor) {}
+    tcp::resolver resolver;
+    asio::steady_timer done;
+    boost::system::error_code ec;
+    tcp::resolver::results_type endpoints;
+    bool finished = false;
+  };
+
+  awaitable<Stream> connect(Clock::time_point deadline, std::string& error) {
+    auto resolution = std::make_shared<Resolution>(executor);
+    resolution->done.expires_at(deadline);
+    resolution->resolver.async_resolve(
+        url.host, std::to_string(url.port),
+        [resolution](boost::system::error_code ec, tcp::resolver::results_type endpoints) {
+          resolution->ec = ec;
+          resolution->endpoints = std::move(endpoints);
+          resolution->finished = true;
+          resolution->done.cancel();
+        });
+    co_await resolution->done.async_wait(kAsTuple);
+    if (!resolution->finished) {
+      resolution->resolver.cancel();
+      error = fmt::format("resolve {}: timed out", url.host);
       co_return nullptr;
     }
+    if (resolution->ec) {
+      error = fmt::format("resolve {}: {}", url.host, resolution->ec.message());
+      co_return nullptr;
+    }
+    const auto& endpoints = resolution->endpoints;
     auto stream = std::make_unique<beast::tcp_stream>(executor);
-    stream->expires_after(options.connect_timeout);
+    stream->expires_at(std::min(deadline, Clock::now() + options.connect_timeout));
     auto [connect_ec, endpoint] = co_await stream->async_connect(endpoints, kAsTuple);
     if (connect_ec) {
       error = fmt::format("connect {}:{}: {}", url.host, url.port, describe(connect_ec));
@@ -77,6 +107,7 @@ struct DataPlatformClient::Impl {
     request.body() = std::string(body);
     request.prepare_payload();
 
+    const auto deadline = Clock::now() + options.attempt_timeout;
     for (int attempt = 1;; ++attempt) {
       Stream stream;
       const bool reused = !idle.empty();
@@ -85,7 +116,7 @@ struct DataPlatformClient::Impl {
         idle.pop_back();
       } else {
         std::string error;
-        stream = co_await connect(error);
+        stream = co_await connect(deadline, error);
         if (!stream) co_return DeliveryOutcome{false, true, std::move(error)};
       }
 
@@ -93,7 +124,7 @@ struct DataPlatformClient::Impl {
         // Signed per attempt: the platform may refuse a stale t.
         request.set("X-Signature", event_signature(options.signing_secret, unix_now(), body));
       }
-      stream->expires_after(options.request_timeout);
+      stream->expires_at(deadline);
       std::string_view stage = "write";
       auto [write_ec, written] = co_await bhttp::async_write(*stream, request, kAsTuple);
       boost::system::error_code ec = write_ec;
@@ -120,7 +151,7 @@ struct DataPlatformClient::Impl {
       // The others probably went the same way (e.g. the platform restarted): drop them and
       // try once more on a fresh connection. Resending is safe: delivery is at-least-once
       // and the platform de-duplicates by Idempotency-Key.
-      if (reused && attempt == 1 && ec != beast::error::timeout) {
+      if (reused && attempt == 1 && ec != beast::error::timeout && Clock::now() < deadline) {
         idle.clear();
         continue;
       }

@@ -16,7 +16,9 @@ namespace events {
 
 struct DataPlatformClientOptions {
   std::chrono::milliseconds connect_timeout{2000};
-  std::chrono::milliseconds request_timeout{5000};  // writing the request and reading the answer
+  // One deadline on a whole delivery attempt: name resolution, connecting, the request
+  // (and its one resend on a fresh connection) and the answer.
+  std::chrono::milliseconds attempt_timeout{5000};
   std::size_t max_idle_connections = 16;
   // DATA_PLATFORM_SECRET: when set, every attempt carries a fresh X-Signature header.
   std::string signing_secret;

@@ -25,9 +25,8 @@ class HttpSink final : public EventSink {
     return client_.post(event_id, json_body);
   }
 
-  milliseconds attempt_budget() const override {
-    return options_.connect_timeout + options_.request_timeout;
-  }
+  // The client holds the whole attempt, connect and name resolution included, to this.
+  milliseconds attempt_budget() const override { return options_.attempt_timeout; }
 
   std::string describe() const override {
     return fmt::format("http://{}{}", url_.host_header, url_.target);
@@ -63,7 +62,7 @@ std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
   }
   DataPlatformClientOptions options;
   options.connect_timeout = connect_timeout;
-  options.request_timeout = answer_timeout;
+  options.attempt_timeout = answer_timeout;
   options.max_idle_connections = static_cast<std::size_t>(max_in_flight);
   options.signing_secret = signing_secret;
   return std::make_unique<HttpSink>(std::move(executor), std::get<PlatformUrl>(url), options);

@@ -23,6 +23,7 @@
 #include "events/event_sinks.hpp"
 #include "events/outbox_store.hpp"
 #include "events/relay_stats.hpp"
+#include "platform/async/wake_up.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/errors.hpp"
 
@@ -42,32 +43,7 @@ constexpr int kMaxPruneBatchesPerRound = 50;
 constexpr auto kBacklogLogInterval = std::chrono::seconds(10);
 constexpr auto kListenerPingInterval = std::chrono::seconds(30);
 
-// A wake-up call for one waiting coroutine on the loop: wait() returns when notify() was
-// called (since the last wait returned) or the timeout passes.
-class WakeUp {
- public:
-  explicit WakeUp(asio::any_io_executor executor) : timer_(executor) {}
-
-  void notify() {
-    pending_ = true;
-    timer_.cancel();
-  }
-
-  // True when notified, false on timeout.
-  awaitable<bool> wait_for(Clock::duration timeout) {
-    if (!pending_) {
-      // Always through the loop, even for a zero timeout: a caller that loops on wait_for
-      // must never starve the other coroutines.
-      timer_.expires_after(std::max<Clock::duration>(timeout, milliseconds(1)));
-      co_await timer_.async_wait(kAsTuple);
-    }
-    co_return std::exchange(pending_, false);
-  }
-
- private:
-  asio::steady_timer timer_;
-  bool pending_ = false;
-};
+using async::WakeUp;
 
 // Error texts (libpq's span lines) as one logfmt value.
 std::string one_line(std::string text) {
@@ -339,7 +315,11 @@ class Relay : public std::enable_shared_from_this<Relay> {
         }
         lost = true;
       }
-      co_await sleep_for(backoff);
+      // Short sleeps, so a stop is noticed quickly (shutdown waits for the relay to end).
+      const auto until = Clock::now() + backoff;
+      while (!stopping_.load() && Clock::now() < until) {
+        co_await sleep_for(std::min<Clock::duration>(until - Clock::now(), options_.poll_interval));
+      }
       backoff = std::min(backoff * 2, milliseconds(10'000));
     }
   }

@@ -2,10 +2,6 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <charconv>
 
 #include "platform/db/errors.hpp"
@@ -91,8 +87,10 @@ awaitable<http::Response> answer_for_existing(db::Connection& tx, std::string_vi
 
 awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request,
                                    std::string_view key, Work work) {
-  const std::string endpoint =
-      fmt::format("{} {}", http::method_name(request.method), request.path);
+  // The route pattern and its parameters, not the raw path: "/api/v1/orders/" and
+  // "/api/v1/orders" are one endpoint, while the payments of orders 1 and 2 are two.
+  std::string endpoint = fmt::format("{} {}", http::method_name(request.method), request.route);
+  for (const auto& [name, value] : request.params) endpoint += fmt::format(" {}={}", name, value);
   try {
     co_return co_await db::in_transaction(
         pool, [&](db::Connection& tx) -> awaitable<http::Response> {
@@ -134,23 +132,13 @@ awaitable<std::size_t> prune_expired_keys(db::Pool& pool, std::int64_t batch) {
   co_return deleted;
 }
 
-awaitable<void> run_key_pruner(db::Pool& pool, const std::atomic<bool>& stopping) {
+awaitable<void> prune_all_expired_keys(db::Pool& pool) {
   constexpr std::int64_t kBatch = 1000;
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  while (!stopping.load()) {
-    try {
-      std::size_t deleted = 0;
-      do {
-        deleted = co_await prune_expired_keys(pool, kBatch);
-        if (deleted > 0) spdlog::info("msg=\"pruned expired idempotency keys\" count={}", deleted);
-      } while (deleted == static_cast<std::size_t>(kBatch) && !stopping.load());
-    } catch (const db::DbUnavailable&) {
-      // Down or not migrated yet: the next round tries again.
-    } catch (const std::exception& error) {
-      spdlog::error("msg=\"idempotency key pruning failed\" error=\"{}\"", error.what());
-    }
-    timer.expires_after(std::chrono::minutes(1));
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  constexpr int kMaxBatchesPerStep = 20;
+  for (int round = 0; round < kMaxBatchesPerStep; ++round) {
+    const std::size_t deleted = co_await prune_expired_keys(pool, kBatch);
+    if (deleted > 0) spdlog::info("msg=\"pruned expired idempotency keys\" count={}", deleted);
+    if (deleted < static_cast<std::size_t>(kBatch)) break;
   }
 }
 

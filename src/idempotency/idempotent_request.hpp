@@ -1,6 +1,5 @@
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <string_view>
 
@@ -28,8 +27,8 @@ boost::asio::awaitable<http::Response> run_once(db::Pool& pool, const http::Requ
 // Deletes keys older than 24 hours, at most `batch` per call; returns how many.
 boost::asio::awaitable<std::size_t> prune_expired_keys(db::Pool& pool, std::int64_t batch);
 
-// Prunes expired keys every minute until `stopping`. Instances pruning at once skip each
-// other's rows.
-boost::asio::awaitable<void> run_key_pruner(db::Pool& pool, const std::atomic<bool>& stopping);
+// One pruning step for a tasks::PeriodicTask: batches while they come back full (up to a
+// bound). Instances pruning at once skip each other's rows.
+boost::asio::awaitable<void> prune_all_expired_keys(db::Pool& pool);
 
 }  // namespace idempotency

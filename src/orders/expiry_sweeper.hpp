@@ -1,18 +1,16 @@
 #pragma once
 
-#include <atomic>
-#include <chrono>
-
 #include <boost/asio/awaitable.hpp>
 
 #include "platform/db/pool.hpp"
 
 namespace orders {
 
-// Expires unpaid orders past their window, giving back stock and coupons, every `period`
-// with no request needed. Runs in every instance; SKIP LOCKED and the NOT_PAID condition
-// make concurrent sweeps take disjoint orders and never restore one twice.
-boost::asio::awaitable<void> run_expiry_sweeper(db::Pool& pool, const std::atomic<bool>& stopping,
-                                                std::chrono::milliseconds period);
+// One sweep: expires unpaid orders past their window, giving back stock and coupons, a
+// batch at a time while batches come back full (up to a bound, so a stop is never held up
+// for long). Run periodically by a tasks::PeriodicTask in every instance; SKIP LOCKED and
+// the NOT_PAID condition make concurrent sweeps take disjoint orders and never restore one
+// twice. DbUnavailable passes through (the task backs off).
+boost::asio::awaitable<void> sweep_expired_orders(db::Pool& pool);
 
 }  // namespace orders

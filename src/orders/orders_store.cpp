@@ -12,13 +12,16 @@ namespace {
 
 using boost::asio::awaitable;
 
-// Locks in id order: every path that takes several product rows does it this way.
+// One lock order on every write path: product rows (in id order), then the user's coupon,
+// then the order. An order with a coupon therefore locks its products first, even when it
+// has one line; taking the coupon first would deadlock with a multi-line order.
 const db::Statement kLockProducts{
     "orders.lock_products",
     "SELECT id, price, stock, EXISTS (SELECT 1 FROM users WHERE id = $2::bigint) "
     "FROM products WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"};
 
-// The same without locks, for one-product orders: their stock row is locked only by the
+// The same without locks, for one-product orders without a coupon (they lock nothing else
+// before it): their stock row is locked only by the
 // conditional UPDATE of the write, just before COMMIT, so a hot product's row lock is held
 // for one statement and the commit instead of the whole transaction.
 const db::Statement kReadProducts{
@@ -139,8 +142,9 @@ awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
     quantities.push_back(line.quantity);
   }
   const bool one_product = lines.size() == 1;
+  const bool lock_products = !one_product || user_coupon_id.has_value();
   auto products =
-      co_await tx.execute(one_product ? kReadProducts : kLockProducts, db::Params(ids, user_id));
+      co_await tx.execute(lock_products ? kLockProducts : kReadProducts, db::Params(ids, user_id));
   bool user_exists = !products.empty() && products.boolean(0, 3);
   if (products.empty()) user_exists = co_await users::user_exists(tx, user_id);
   if (!user_exists) co_return PlaceOutcome{Kind::user_not_found, {}};
@@ -184,9 +188,9 @@ awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
                                order.total_amount, order.discount_amount, prices));
   if (inserted.empty()) {
     // Locked rows cannot lose stock; if they did, throwing rolls back the partial update.
-    if (!one_product) throw std::logic_error("locked stock changed during an order");
-    // Only a one-product order gets here: its stock went below the request after it was
-    // read. Nothing was written.
+    if (lock_products) throw std::logic_error("locked stock changed during an order");
+    // Only a one-product order without a coupon gets here: its stock went below the request
+    // after it was read. Nothing was written.
     auto now = co_await tx.execute(kReadProducts, db::Params(ids, user_id));
     const std::int64_t left = now.empty() ? 0 : now.int64(0, 2);
     co_return PlaceOutcome{Kind::out_of_stock, {}, lines[0].product_id, left, lines[0].quantity};

@@ -1,8 +1,6 @@
 #include "orders/product_write_queue.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 namespace orders {
 
@@ -12,14 +10,12 @@ boost::asio::awaitable<void> ProductWriteQueue::wait_turn(std::int64_t product_i
     line.busy = true;
     co_return;
   }
-  boost::asio::steady_timer wake(co_await boost::asio::this_coro::executor,
-                                 boost::asio::steady_timer::time_point::max());
+  async::WakeUp wake(co_await boost::asio::this_coro::executor);
   Waiter waiter{&wake};
   line.waiting.push_back(&waiter);
-  // The timer never expires: pass_on cancels it when this waiter's turn comes.
-  while (!waiter.granted) {
-    co_await wake.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-  }
+  // No deadline of its own: the turn's holder runs statements bounded by the request
+  // deadline, and pass_on wakes this waiter when its turn comes.
+  while (!waiter.granted) co_await wake.wait();
 }
 
 void ProductWriteQueue::pass_on(std::int64_t product_id) {
@@ -33,7 +29,7 @@ void ProductWriteQueue::pass_on(std::int64_t product_id) {
   Waiter* next = line.waiting.front();  // stays busy: the turn goes straight to it
   line.waiting.pop_front();
   next->granted = true;
-  next->wake->cancel();
+  next->wake->notify();
 }
 
 }  // namespace orders

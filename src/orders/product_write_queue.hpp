@@ -5,7 +5,8 @@
 #include <unordered_map>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include "platform/async/wake_up.hpp"
 
 namespace orders {
 
@@ -40,7 +41,7 @@ class ProductWriteQueue {
 
  private:
   struct Waiter {
-    boost::asio::steady_timer* wake;
+    async::WakeUp* wake;
     bool granted = false;
   };
   struct Line {

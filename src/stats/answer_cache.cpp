@@ -1,5 +1,6 @@
 #include "stats/answer_cache.hpp"
 
+#include <cstdint>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -13,6 +14,7 @@ struct AnswerCache::Entry {
   std::optional<std::string> answer;
   Clock::time_point loaded_at{};
   bool loading = false;
+  std::uint64_t loads = 0;  // finished loads: a waiter takes the one it waited for
   // Waiters sleep on this timer, which never expires; the loader cancels it to wake them
   // all (a cancel affects only the waits pending at that moment).
   std::unique_ptr<boost::asio::steady_timer> load_done;
@@ -51,8 +53,12 @@ boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, con
     if (entry->answer && age < fresh_for_) co_return *entry->answer;
     if (entry->loading) {
       if (entry->answer && age < serve_stale_for_) co_return *entry->answer;
+      const auto loads_before = entry->loads;
       co_await entry->load_done->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-      continue;  // loaded, or the load failed and someone must try again
+      // The answer loaded while this request waited is as fresh as any it could get, even
+      // if that load took longer than fresh_for.
+      if (entry->loads != loads_before && entry->answer) co_return *entry->answer;
+      continue;  // the load failed and someone must try again
     }
     entry->loading = true;
     if (!entry->load_done) {
@@ -60,10 +66,14 @@ boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, con
           co_await boost::asio::this_coro::executor, Clock::time_point::max());
     }
     std::exception_ptr failure;
+    // The answer is as old as the data it was read from: it ages from the load's start
+    // (no later than the snapshot it reads), not from when the load finished.
+    const auto load_started = Clock::now();
     try {
       std::string answer = co_await load();
       entry->answer = std::move(answer);
-      entry->loaded_at = Clock::now();
+      entry->loaded_at = load_started;
+      ++entry->loads;
     } catch (...) {
       failure = std::current_exception();
     }

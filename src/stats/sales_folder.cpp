@@ -1,13 +1,5 @@
 #include "stats/sales_folder.hpp"
 
-#include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "platform/db/errors.hpp"
-
 namespace stats {
 
 namespace {
@@ -30,6 +22,7 @@ const db::Statement kFold{
     "SELECT count(*) FROM moved"};
 
 constexpr std::int64_t kBatch = 5000;
+constexpr int kMaxBatchesPerStep = 20;
 
 }  // namespace
 
@@ -39,22 +32,10 @@ boost::asio::awaitable<std::size_t> fold_pending_sales(db::Pool& pool, std::int6
   co_return static_cast<std::size_t>(result.int64(0, 0));
 }
 
-boost::asio::awaitable<void> run_sales_folder(db::Pool& pool, const std::atomic<bool>& stopping,
-                                              std::chrono::milliseconds period) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
-  while (!stopping.load()) {
-    try {
-      std::size_t moved = 0;
-      do {
-        moved = co_await fold_pending_sales(pool, kBatch);
-      } while (moved == static_cast<std::size_t>(kBatch) && !stopping.load());
-    } catch (const db::DbUnavailable&) {
-      // Down or not migrated yet: the next round tries again.
-    } catch (const std::exception& error) {
-      spdlog::error("msg=\"folding sales statistics failed\" error=\"{}\"", error.what());
-    }
-    timer.expires_after(period);
-    co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+boost::asio::awaitable<void> fold_all_pending_sales(db::Pool& pool) {
+  for (int round = 0; round < kMaxBatchesPerStep; ++round) {
+    const std::size_t moved = co_await fold_pending_sales(pool, kBatch);
+    if (moved < static_cast<std::size_t>(kBatch)) break;
   }
 }
 

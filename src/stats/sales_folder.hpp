@@ -1,7 +1,5 @@
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -16,8 +14,8 @@ namespace stats {
 // folding at once take disjoint rows (SKIP LOCKED). Returns how many rows were moved.
 boost::asio::awaitable<std::size_t> fold_pending_sales(db::Pool& pool, std::int64_t batch);
 
-// Folds every `period` until `stopping`; at once again while batches come back full.
-boost::asio::awaitable<void> run_sales_folder(db::Pool& pool, const std::atomic<bool>& stopping,
-                                              std::chrono::milliseconds period);
+// One fold step for a tasks::PeriodicTask: folds batches while they come back full (up to
+// a bound). DbUnavailable passes through (the task backs off).
+boost::asio::awaitable<void> fold_all_pending_sales(db::Pool& pool);
 
 }  // namespace stats

@@ -435,4 +435,9 @@ def test_missing_files_answer_503_and_the_server_still_runs(start_server, tmp_pa
     assert_problem(c.call("GET", "/docs/assets/swagger-ui.css"), 503, "UNAVAILABLE")
     assert_problem(c.call("GET", "/docs/assets/nope.js"), 404, "NOT_FOUND")
     assert_problem(c.call("GET", "/api/openapi.yaml"), 503, "UNAVAILABLE")
+    # The 503 says how to fix it, not where the server keeps its files.
+    for path in ("/docs", "/docs/assets/swagger-ui.css", "/api/openapi.yaml"):
+        detail = c.call("GET", path).json["detail"]
+        assert str(tmp_path) not in detail, detail
+        assert "no-ui" not in detail and "no-openapi" not in detail, detail
     assert sp.terminate(timeout=10) == 0

@@ -88,3 +88,56 @@ def test_order_past_expires_at_is_never_payable(fast):
         time.sleep(0.2)
     assert c.stock(p) == 10
     assert c.user_coupon_status(user, uc["userCouponId"]) == "AVAILABLE"
+
+
+def test_expiry_keeps_its_pace_while_the_request_pool_is_saturated(start_server, sql,
+                                                                    database_url):
+    """The sweeper has connections of its own: requests holding every pooled connection
+    (here, charges stuck behind a row lock) do not hold the stock back."""
+    import threading
+
+    from apiclient import Client
+    from test_deadlines import LockHolder
+
+    sp = start_server({"ORDER_PAYMENT_TIMEOUT_SECONDS": str(TIMEOUT), "HTTP_THREADS": "1",
+                       "DB_POOL_SIZE": "2", "REQUEST_DEADLINE_MS": "30000"})
+    c = sp.client
+    user = c.create_user()
+    blocked_user = c.create_user()
+    p = c.create_product(price=10, stock=10)
+    order = c.order_ok(user, [(p, 3)])
+    assert c.stock(p) == 7
+
+    holder = LockHolder(database_url,
+                        f"SELECT 1 FROM point_wallets WHERE user_id = {blocked_user} FOR UPDATE")
+    stop = threading.Event()
+
+    def saturate():
+        while not stop.is_set():
+            try:
+                Client("127.0.0.1", sp.port, timeout=30).call(
+                    "POST", "/api/v1/points/charge", {"userId": blocked_user, "amount": 1})
+            except OSError:
+                pass
+
+    workers = [threading.Thread(target=saturate, daemon=True) for _ in range(8)]
+    try:
+        for w in workers:
+            w.start()
+        time.sleep(0.5)
+        # Every pooled connection is taken: the charges wait on the lock, the rest queue.
+        busy = sql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'ecommerce' "
+                   "AND wait_event_type = 'Lock' AND datname = current_database()")
+        assert int(busy[0][0]) >= 2, busy
+        deadline = parse_kst(order["expiresAt"]) + dt.timedelta(seconds=5)
+        while sql(f"SELECT stock FROM products WHERE id = {p}") != [("10",)]:
+            assert dt.datetime.now(dt.timezone.utc) < deadline, \
+                "stock not back within 5 s of expiresAt while the request pool was saturated"
+            time.sleep(0.1)
+        assert sql(f"SELECT status FROM orders WHERE id = {order['orderId']}") == [("EXPIRED",)]
+    finally:
+        stop.set()
+        holder.release()
+        for w in workers:
+            w.join(timeout=35)
+    assert sp.terminate(timeout=15) == 0

@@ -144,6 +144,33 @@ def test_json_with_charset_is_accepted(client, user):
     assert assert_json_ok(r)["balance"] == 9
 
 
+# ---- NUL in JSON strings ------------------------------------------------------------------
+# PostgreSQL text cannot hold U+0000 and libpq takes text parameters as C strings: a NUL would
+# silently cut the value short. It is refused, never truncated, never a 500.
+
+@pytest.mark.parametrize("name", [r"kim\u0000x", r"\u0000", r"x\u0000"])
+def test_nul_in_a_user_name_is_400_and_stores_nothing(client, sql, name):
+    before = sql("SELECT count(*) FROM users")
+    r = client.call("POST", "/api/v1/users", raw='{"name": "' + name + '"}', headers=JSON)
+    assert_problem(r, 400, "INVALID_REQUEST")
+    assert "NUL" in r.json["detail"], r.json
+    assert sql("SELECT count(*) FROM users") == before
+
+
+def test_nul_in_a_coupon_name_is_400_not_the_issue_window(client):
+    raw = (r'{"name": "\u0000", "discountType": "FIXED", "discountValue": 100, '
+           '"totalQuantity": 5, "issueStartsAt": "2030-01-01T00:00:00Z", '
+           '"issueEndsAt": "2030-01-02T00:00:00Z", "validDays": 7}')
+    r = client.admin("POST", "/api/v1/admin/coupons", raw=raw, headers=JSON)
+    assert_problem(r, 400, "INVALID_REQUEST")
+    assert "issue window" not in r.json["detail"], r.json
+
+
+def test_nul_in_a_json_key_is_400(client):
+    r = client.call("POST", "/api/v1/users", raw=r'{"name": "ok", "x\u0000": 1}', headers=JSON)
+    assert_problem(r, 400, "INVALID_REQUEST")
+
+
 # ---- URL and header limits --------------------------------------------------------------
 
 def test_moderate_url_and_headers_are_fine(client, user):

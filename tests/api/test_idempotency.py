@@ -84,6 +84,16 @@ def test_same_key_on_another_endpoint_is_reused_conflict(client, user):
     assert client.stock(p) == 5
 
 
+def test_one_endpoint_spelt_with_a_trailing_slash_is_the_same_endpoint(client, user):
+    k = key()
+    first = client.call("POST", CHARGE, {"userId": user, "amount": 10}, with_key(k))
+    assert_json_ok(first)
+    again = client.call("POST", CHARGE + "/", {"userId": user, "amount": 10}, with_key(k))
+    assert again.status == first.status and replayed(again), (again.status, again.raw)
+    assert again.raw == first.raw
+    assert client.balance(user) == 10
+
+
 def test_business_failure_is_stored_and_replayed(client, user):
     p = client.create_product(price=10, stock=1)
     k = key()

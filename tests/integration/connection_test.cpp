@@ -6,6 +6,10 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include "platform/db/connection.hpp"
 #include "platform/db/errors.hpp"
 #include "test_support.hpp"
@@ -343,3 +347,44 @@ TEST_F(ConnectionTest, TerminatedBackendIsDetected) {
 }
 
 }  // namespace
+
+// Asio's epoll reactor is edge-triggered: once PostgreSQL has sent a whole large result,
+// bytes left in the kernel after one PQconsumeInput bring no new edge. A reader that only
+// waits for the socket then sits out io_timeout; one that drains first finishes at once.
+TEST_F(ConnectionTest, LargeResultOfSmallRowsIsReadWithoutWaitingOutTheTimeout) {
+  auto options = it::connect_options();
+  options.io_timeout = std::chrono::seconds(5);
+  bool reading = true;
+  long long busy_turns = 0;
+  // Keeps the loop busy, so the reader runs late and PostgreSQL has long sent everything.
+  auto keep_busy = [&]() -> awaitable<void> {
+    while (reading) {
+      const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(300);
+      while (std::chrono::steady_clock::now() < until) {
+      }
+      ++busy_turns;
+      co_await asio::post(ioc, asio::use_awaitable);
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  auto rows = it::run(ioc, [&]() -> awaitable<long long> {
+    auto connection = co_await db::Connection::connect(ioc.get_executor(), options);
+    asio::co_spawn(ioc, keep_busy(), asio::detached);
+    long long total_bytes = 0;
+    long long total_rows = 0;
+    for (int round = 0; round < 3; ++round) {
+      auto result = co_await connection->execute(
+          "SELECT g, 'row' || g FROM generate_series(1, 60000) AS g");
+      total_rows += result.rows();
+      for (int row = 0; row < result.rows(); ++row) total_bytes += result.text(row, 1).size() + 8;
+    }
+    reading = false;
+    EXPECT_GE(total_bytes, 1'000'000);
+    co_return total_rows;
+  }());
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(rows, 180000);
+  EXPECT_GT(busy_turns, 0);
+  EXPECT_LT(elapsed, std::chrono::seconds(3))
+      << std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count() << " ms";
+}

@@ -305,4 +305,36 @@ TEST_F(PoolTest, LeaseOutlivingThePoolJustClosesItsConnection) {
   survivor = db::Pool::Lease();  // must not touch the destroyed pool
 }
 
+// The slot a closed connection frees belongs to the waiter it is handed to: a newcomer that
+// acquires before that waiter resumes must queue, not open a connection over the limit.
+TEST_F(PoolTest, SlotFreedForAWaiterIsNotTakenByANewcomer) {
+  db::Pool pool(ioc.get_executor(), it::pool_options(1));
+  std::size_t peak_open = 0;
+  int served = 0;
+  it::run(ioc, [&]() -> awaitable<void> {
+    auto lease = co_await pool.acquire();
+    co_await lease->execute("BEGIN");
+    asio::co_spawn(
+        ioc,
+        [&]() -> awaitable<void> {
+          auto mine = co_await pool.acquire();
+          peak_open = std::max(peak_open, pool.stats().open);
+          co_await mine->execute("SELECT pg_sleep(0.05)");
+          peak_open = std::max(peak_open, pool.stats().open);
+          ++served;
+        },
+        asio::detached);
+    co_await yield_once();
+    EXPECT_EQ(pool.stats().waiting, 1u);
+    lease = db::Pool::Lease();  // closes the connection: the slot goes to the waiter
+    auto newcomer = co_await pool.acquire();
+    peak_open = std::max(peak_open, pool.stats().open);
+    co_await newcomer->execute("SELECT 1");
+    peak_open = std::max(peak_open, pool.stats().open);
+    ++served;
+  }());
+  EXPECT_EQ(served, 2);
+  EXPECT_LE(peak_open, 1u);
+}
+
 }  // namespace

@@ -55,6 +55,28 @@ void get_into(asio::io_context& ioc, AnswerCache& cache, const std::string& key,
       asio::detached);
 }
 
+// The answer is as old as the data it was read from: the load's start, not its end. A load
+// that takes most of `fresh_for` leaves an answer that is nearly stale already.
+TEST(AnswerCache, AnswersAgeFromWhenTheLoadStarted) {
+  asio::io_context ioc;
+  AnswerCache cache(200ms, 2s);
+  CountingLoader counting;
+  counting.delay = 150ms;
+  auto load = counting.loader();
+  std::vector<std::string> answers;
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        answers.push_back(co_await cache.get("k", load));  // loaded 150 ms after it started
+        co_await sleep_for(100ms);                         // 250 ms after the data was read
+        answers.push_back(co_await cache.get("k", load));
+      },
+      asio::detached);
+  ioc.run();
+  EXPECT_EQ(counting.calls, 2);
+  EXPECT_EQ(answers, (std::vector<std::string>{"v1", "v2"}));
+}
+
 TEST(AnswerCache, ConcurrentMissesShareOneLoad) {
   asio::io_context ioc;
   AnswerCache cache(1s, 2s);

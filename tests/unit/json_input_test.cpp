@@ -97,6 +97,18 @@ TEST(ParseObjectBody, ParsesObject) {
   EXPECT_EQ(body.at("name").as_string(), "x");
 }
 
+// PostgreSQL text cannot hold NUL and libpq would cut the value at it: refused, anywhere.
+TEST(ParseObjectBody, NulInAnyStringOrKeyIsInvalidRequest) {
+  for (const char* text :
+       {R"({"name": "kim\u0000x"})", R"({"name": "\u0000"})", R"({"a": [{"b": "x\u0000"}]})",
+        R"({"x\u0000": 1})"}) {
+    auto request = json_request(text);
+    expect_api_error([&] { json_input::parse_object_body(request); }, 400, "INVALID_REQUEST");
+  }
+  auto fine = json_request(R"({"name": "kim\u0001x"})");
+  EXPECT_EQ(json_input::parse_object_body(fine).at("name").as_string(), "kim\x01" "x");
+}
+
 TEST(ParseObjectBody, HeaderLookupIsCaseInsensitive) {
   http::Request request;
   request.headers.emplace_back("content-TYPE", "application/json; charset=utf-8");

@@ -93,6 +93,12 @@ Config parse(const Lookup& lookup) {
       static_cast<std::size_t>(integer(lookup, "MAX_BODY_BYTES", 64 * 1024, 1024, 64 << 20));
   config.http_idle_timeout =
       std::chrono::seconds(integer(lookup, "HTTP_IDLE_TIMEOUT_SECONDS", 60, 1, 3600));
+  config.request_deadline =
+      std::chrono::milliseconds(integer(lookup, "REQUEST_DEADLINE_MS", 5000, 100, 600'000));
+  config.http_header_timeout =
+      std::chrono::seconds(integer(lookup, "HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 3600));
+  config.http_max_connections =
+      static_cast<std::size_t>(integer(lookup, "HTTP_MAX_CONNECTIONS", 10000, 1, 1'000'000));
   config.log_level = text(lookup, "LOG_LEVEL", "info");
   if (config.log_level != "trace" && config.log_level != "debug" && config.log_level != "info" &&
       config.log_level != "warn" && config.log_level != "error" && config.log_level != "off") {

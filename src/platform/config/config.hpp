@@ -45,6 +45,12 @@ struct Config {
   std::size_t db_max_connections = 0;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds http_idle_timeout{60};
+  // Runtime discipline: a request's database work (each statement's statement_timeout and
+  // lock_timeout), the time a client has to send a whole request header, and the open
+  // connections the server holds at most (the newest beyond that are refused with 503).
+  std::chrono::milliseconds request_deadline{5000};
+  std::chrono::seconds http_header_timeout{10};
+  std::size_t http_max_connections = 10000;
   std::string log_level = "info";
   bool access_log = true;
   std::string migrations_dir;

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <spdlog/spdlog.h>
@@ -57,9 +58,18 @@ Connection::~Connection() {
 asio::awaitable<std::unique_ptr<Connection>> Connection::connect(asio::any_io_executor executor,
                                                                  const ConnectOptions& options) {
   // Later keywords override what the URL says, so the session options always apply.
+  std::string session_options = options.session_options;
+  if (options.statement_timeout.count() > 0) {
+    // Enforced by the server itself: a statement past its deadline (a lock wait included)
+    // is cancelled there, whatever became of the client that sent it; a transaction left
+    // idle by a vanished client is ended too.
+    const auto deadline = options.statement_timeout.count();
+    session_options += " -c statement_timeout=" + std::to_string(deadline) +
+                       " -c lock_timeout=" + std::to_string(deadline) +
+                       " -c idle_in_transaction_session_timeout=" + std::to_string(2 * deadline);
+  }
   const char* keywords[] = {"dbname", "options", "application_name", nullptr};
-  const char* values[] = {options.url.c_str(), options.session_options.c_str(), "ecommerce",
-                          nullptr};
+  const char* values[] = {options.url.c_str(), session_options.c_str(), "ecommerce", nullptr};
   PGconn* raw = PQconnectStartParams(keywords, values, /*expand_dbname=*/1);
   if (raw == nullptr) throw DbUnavailable("out of memory starting a database connection");
   std::unique_ptr<Connection> connection(new Connection(executor, raw, options.io_timeout));
@@ -165,6 +175,14 @@ bool Connection::drain_notifications() {
   return any;
 }
 
+bool Connection::socket_readable() const {
+  // A non-blocking peek: data (or the end of the stream, which PQconsumeInput reports)
+  // is waiting, so reading will not block.
+  char byte = 0;
+  const ssize_t peeked = ::recv(PQsocket(conn_), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return peeked >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
 asio::awaitable<bool> Connection::wait_for_notification(std::chrono::milliseconds timeout) {
   if (broken_) throw DbUnavailable("database connection is broken");
   // Notifications that came in with an earlier result are already buffered.
@@ -224,7 +242,16 @@ asio::awaitable<Result> Connection::collect_result() {
   Result error;
   for (;;) {
     while (PQisBusy(conn_)) {
-      co_await wait_socket(Wait::read);
+      // Asio's epoll reactor is edge-triggered and a descriptor wait does not look for
+      // bytes already there, while PQconsumeInput reads only about one input buffer: when
+      // the rest of a large result already sits in the kernel, no new edge would come.
+      // So wait only when nothing is readable; otherwise yield to the loop and read on.
+      if (socket_readable()) {
+        co_await asio::post(executor_, asio::use_awaitable);
+        if (timed_out_) fail_unavailable("database operation timed out");
+      } else {
+        co_await wait_socket(Wait::read);
+      }
       if (PQconsumeInput(conn_) == 0) {
         disarm_deadline();
         fail_unavailable("database read failed: " + trimmed_message(PQerrorMessage(conn_)));

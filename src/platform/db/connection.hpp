@@ -22,6 +22,10 @@ struct ConnectOptions {
   std::string session_options;  // e.g. "-c TimeZone=Asia/Seoul"
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds io_timeout{15000};  // network deadline for one statement
+  // The server-side deadline of every statement: its statement_timeout and lock_timeout,
+  // so a statement the client gave up on never keeps a backend waiting. 0: the server's.
+  // Keep it below io_timeout: then PostgreSQL cancels first and the connection stays usable.
+  std::chrono::milliseconds statement_timeout{0};
 };
 
 // One libpq connection in non-blocking mode, driven by the Asio loop that owns it:
@@ -66,6 +70,7 @@ class Connection {
   void release_socket();
   [[noreturn]] void fail_unavailable(const std::string& what);
   bool drain_notifications();
+  bool socket_readable() const;
 
   boost::asio::any_io_executor executor_;
   PGconn* conn_;

@@ -26,6 +26,8 @@ class DbError : public std::runtime_error {
   bool is_unique_violation() const { return sqlstate_ == "23505"; }
   bool is_check_violation() const { return sqlstate_ == "23514"; }
   bool is_foreign_key_violation() const { return sqlstate_ == "23503"; }
+  // lock_timeout passed: the rows are busy; the request may be retried later.
+  bool is_lock_timeout() const { return sqlstate_ == "55P03"; }
   // Serialization failure or deadlock: the whole transaction may be retried.
   bool is_retryable() const { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
 

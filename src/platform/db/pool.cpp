@@ -50,29 +50,37 @@ asio::awaitable<Pool::Lease> Pool::acquire() {
   Waiter waiter(executor_);
   waiter.timer.expires_after(options_.acquire_timeout);
   auto position = waiters_.insert(waiters_.end(), &waiter);
+  const auto alive = self_;  // a pool destroyed while we wait must not be touched
   co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (*alive == nullptr) throw DbUnavailable("the database pool was closed");
   if (waiter.connection) co_return Lease(this, std::move(waiter.connection));
-  if (waiter.may_open) co_return co_await open_connection();
+  if (waiter.may_open) co_return co_await open_connection(/*slot_reserved=*/true);
   // Timed out (or the pool is shutting down): still queued, so take ourselves out.
   waiters_.erase(position);
   throw DbUnavailable("timed out waiting for a database connection");
 }
 
-asio::awaitable<Pool::Lease> Pool::open_connection() {
+asio::awaitable<Pool::Lease> Pool::open_connection(bool slot_reserved) {
+  // From here on this call owns one of the `open_` slots (a waiter's was reserved for it
+  // when it was granted, so no newcomer could take it in between).
+  if (!slot_reserved) ++open_;
   const auto now = std::chrono::steady_clock::now();
   if (last_connect_failure_ != std::chrono::steady_clock::time_point{} &&
       now - last_connect_failure_ < options_.reconnect_backoff) {
+    give_up_slot();
     throw DbUnavailable("database is unreachable (retrying shortly)");
   }
-  ++open_;
   std::unique_ptr<Connection> connection;
+  const auto alive = self_;  // the pool may be destroyed while we connect
   try {
     connection = co_await Connection::connect(executor_, options_.connect);
   } catch (...) {
-    --open_;
+    if (*alive == nullptr) throw;
     last_connect_failure_ = std::chrono::steady_clock::now();
+    give_up_slot();
     throw;
   }
+  if (*alive == nullptr) throw DbUnavailable("the database pool was closed");
   last_connect_failure_ = {};
   co_return Lease(this, std::move(connection));
 }
@@ -82,13 +90,7 @@ void Pool::release(std::unique_ptr<Connection> connection) {
     // Closing a connection mid-transaction makes the server roll it back: a request
     // cancelled halfway leaves nothing behind.
     connection.reset();
-    --open_;
-    if (!waiters_.empty() && !shut_down_) {
-      Waiter* waiter = waiters_.front();
-      waiters_.pop_front();
-      waiter->may_open = true;
-      waiter->timer.cancel();
-    }
+    give_up_slot();
     return;
   }
   if (!waiters_.empty()) {
@@ -96,6 +98,18 @@ void Pool::release(std::unique_ptr<Connection> connection) {
     return;
   }
   idle_.push_back(std::move(connection));
+}
+
+void Pool::give_up_slot() {
+  if (waiters_.empty() || shut_down_) {
+    --open_;
+    return;
+  }
+  // The slot passes straight to the first waiter: `open_` stays counted for it.
+  Waiter* waiter = waiters_.front();
+  waiters_.pop_front();
+  waiter->may_open = true;
+  waiter->timer.cancel();
 }
 
 void Pool::hand_to_waiter(std::unique_ptr<Connection> connection) {

@@ -85,8 +85,10 @@ class Pool {
     bool may_open = false;  // a slot was freed for this waiter to open its own connection
   };
 
-  boost::asio::awaitable<Lease> open_connection();
+  boost::asio::awaitable<Lease> open_connection(bool slot_reserved = false);
   void release(std::unique_ptr<Connection> connection);
+  // A slot of `open_` is free again: it goes to the first waiter, else back to the pool.
+  void give_up_slot();
   void hand_to_waiter(std::unique_ptr<Connection> connection);
 
   boost::asio::any_io_executor executor_;

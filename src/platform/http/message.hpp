@@ -35,6 +35,7 @@ struct Caller {
 struct Request {
   Method method = Method::get;
   std::string path;                                              // percent-decoded
+  std::string_view route;  // the matched route's pattern, e.g. "/api/v1/orders/{id}"
   std::vector<std::pair<std::string, std::string>> query;        // decoded, in order
   std::vector<std::pair<std::string_view, std::string>> params;  // from the route pattern
   std::vector<std::pair<std::string_view, std::string_view>> headers;

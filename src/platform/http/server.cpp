@@ -23,6 +23,7 @@
 #include "platform/db/errors.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
+#include "platform/lifecycle/gate.hpp"
 
 namespace http {
 
@@ -99,6 +100,8 @@ struct Server::Impl {
     const Router* router;
     std::size_t index = 0;
     std::list<Session*> sessions;
+    std::size_t max_sessions = 0;  // this loop's share of max_connections
+    std::unique_ptr<lifecycle::Gate> requests;  // requests in flight on this loop
     std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   };
 
@@ -109,6 +112,9 @@ struct Server::Impl {
       loop->context = route.loop;
       loop->router = route.router;
       loop->index = loops.size();
+      loop->max_sessions = std::max<std::size_t>(
+          1, (this->options.max_connections + routes.size() - 1) / routes.size());
+      loop->requests = std::make_unique<lifecycle::Gate>(route.loop->get_executor());
       loop->keep_running =
           std::make_unique<asio::executor_work_guard<asio::io_context::executor_type>>(
               route.loop->get_executor());
@@ -141,6 +147,12 @@ struct Server::Impl {
 
   asio::awaitable<void> serve_connection(Loop& loop, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
+    if (loop.sessions.size() >= loop.max_sessions) {
+      // Admission control: the newest connection is refused, the ones already open keep
+      // their service (and their file descriptors stay within the process limit).
+      co_await refuse(stream, "the server has too many open connections; retry later");
+      co_return;
+    }
     Session session{&stream};
     session.peer_address = peer_address_of(stream.socket());
     auto position = loop.sessions.insert(loop.sessions.end(), &session);
@@ -165,10 +177,20 @@ struct Server::Impl {
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
       session.busy = false;
       // Reset before every operation: a tcp_stream deadline applies until set again.
-      stream.expires_after(options.idle_timeout);
+      // Keep-alive idle lasts until a request's first byte; from there the whole request
+      // has header_timeout, so a client trickling half a header cannot hold a connection
+      // (and a descriptor) for the idle budget.
+      if (buffer.size() == 0) {
+        stream.expires_after(options.idle_timeout);
+        auto [first_ec, first] = co_await stream.async_read_some(
+            buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+        if (first_ec) co_return;  // closed, reset or idle too long: nothing to answer
+        buffer.commit(first);
+      }
+      stream.expires_after(options.header_timeout);
       auto [ec, read] = co_await bhttp::async_read_header(stream, buffer, parser,
                                                           asio::as_tuple(asio::use_awaitable));
-      session.busy = true;
+      session.busy = true;  // a whole header is in: a drain lets the request finish
       if (!ec && parser.get()[bhttp::field::expect] == "100-continue" && !parser.is_done()) {
         bhttp::response<bhttp::empty_body> proceed{bhttp::status::continue_, 11};
         stream.expires_after(options.write_timeout);
@@ -176,13 +198,19 @@ struct Server::Impl {
             co_await bhttp::async_write(stream, proceed, asio::as_tuple(asio::use_awaitable));
       }
       if (!ec && !parser.is_done()) {
-        stream.expires_after(options.idle_timeout);
+        stream.expires_after(options.header_timeout);
         std::tie(ec, read) =
             co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
       }
       if (ec) {
         if (is_quiet_disconnect(ec)) co_return;
         co_await reject_unreadable(loop, stream, ec);
+        co_return;
+      }
+      auto pass = loop.requests->try_enter();
+      if (!pass) {
+        // Read after the drain began: answered, never dropped.
+        co_await refuse(stream, "the server is shutting down; retry on another instance");
         co_return;
       }
       auto& message = parser.get();
@@ -243,6 +271,7 @@ struct Server::Impl {
     }
     request.params = std::move(match.params);
     route = match.pattern;
+    request.route = route;
     if (gate) {
       if (auto refused = gate->authorize(request, match.access)) co_return std::move(*refused);
     }
@@ -257,6 +286,15 @@ struct Server::Impl {
       spdlog::warn("request_id={} msg=\"database unavailable\" error=\"{}\"", request_id,
                    error.what());
       co_return problem(503, "UNAVAILABLE", "the database is unavailable; retry later");
+    } catch (const db::DbError& error) {
+      if (!error.is_lock_timeout()) {
+        spdlog::error("request_id={} msg=\"unhandled database error\" error=\"{}\"", request_id,
+                      error.what());
+        co_return problem(500, "INTERNAL", fmt::format("internal error (request {})", request_id));
+      }
+      // The request's deadline passed while it waited for a row lock (REQUEST_DEADLINE_MS).
+      spdlog::warn("request_id={} msg=\"lock wait past the request deadline\"", request_id);
+      co_return problem(503, "UNAVAILABLE", "the data is busy; retry later");
     } catch (const std::exception& error) {
       spdlog::error("request_id={} msg=\"unhandled error\" error=\"{}\"", request_id, error.what());
       co_return problem(500, "INTERNAL", fmt::format("internal error (request {})", request_id));
@@ -299,6 +337,16 @@ struct Server::Impl {
       boost::system::error_code ignored;
       stream.socket().close(ignored);
     }
+  }
+
+  // 503 and close: for a connection over the limit or a request after the drain began.
+  asio::awaitable<void> refuse(beast::tcp_stream& stream, std::string_view detail) {
+    auto response = problem(503, "UNAVAILABLE", detail);
+    response.headers.emplace_back("Retry-After", "1");
+    co_await write_response(stream, std::move(response), make_request_id({}), false, 11);
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().close(ignored);
   }
 
   // A request that could not be read (too large, malformed): answer, then close gently.
@@ -353,9 +401,9 @@ struct Server::Impl {
                  request_id, method, path, status, elapsed.count(), bytes);
   }
 
-  void close_idle_sessions(Loop& loop) {
+  void close_sessions(Loop& loop, bool busy_too) {
     for (Session* session : loop.sessions) {
-      if (session->busy) continue;
+      if (session->busy && !busy_too) continue;
       boost::system::error_code ignored;
       session->stream->socket().cancel(ignored);
       session->stream->socket().close(ignored);
@@ -364,26 +412,53 @@ struct Server::Impl {
 
   asio::awaitable<void> drain_then_stop() {
     asio::steady_timer tick(*loops.front()->context);
-    auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
-    while (owner.active_sessions_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-      for (auto& loop : loops) {
-        asio::post(*loop->context, [this, raw = loop.get()] { close_idle_sessions(*raw); });
-      }
+    auto pause = [&tick]() -> asio::awaitable<void> {
       tick.expires_after(std::chrono::milliseconds(20));
       co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+    };
+    const auto deadline = std::chrono::steady_clock::now() + options.drain_timeout;
+    // Each loop closes its gate on its own thread: requests in flight finish and answer
+    // (their connections then close), requests read from now on get 503.
+    auto gates_open = std::make_shared<std::atomic<std::size_t>>(loops.size());
+    for (auto& loop : loops) {
+      asio::co_spawn(
+          *loop->context,
+          [gate = loop->requests.get(), deadline, gates_open]() -> asio::awaitable<void> {
+            co_await gate->close(deadline - std::chrono::steady_clock::now());
+            gates_open->fetch_sub(1);
+          },
+          asio::detached);
+    }
+    while ((owner.active_sessions_.load() > 0 || gates_open->load() > 0) &&
+           std::chrono::steady_clock::now() < deadline) {
+      for (auto& loop : loops) {
+        asio::post(*loop->context, [this, raw = loop.get()] { close_sessions(*raw, false); });
+      }
+      co_await pause();
     }
     if (owner.active_sessions_.load() > 0) {
-      spdlog::warn("msg=\"shutdown deadline passed\" open_connections={}",
+      spdlog::warn("msg=\"shutdown deadline passed; closing the remaining connections\" "
+                   "open_connections={}",
                    owner.active_sessions_.load());
+      for (auto& loop : loops) {
+        asio::post(*loop->context, [this, raw = loop.get()] { close_sessions(*raw, true); });
+      }
     }
-    for (auto& loop : loops) {
-      loop->keep_running.reset();
-      loop->context->stop();
+    while (gates_open->load() > 0) co_await pause();
+    if (before_loops_end) {
+      try {
+        co_await before_loops_end();
+      } catch (const std::exception& error) {
+        spdlog::error("msg=\"stopping background work failed\" error=\"{}\"", error.what());
+      }
     }
+    // Nothing new starts now; each loop returns from run() once its last handler is done.
+    for (auto& loop : loops) loop->keep_running.reset();
   }
 
   Server& owner;
   ServerOptions options;
+  std::function<asio::awaitable<void>()> before_loops_end;
   tcp::acceptor acceptor;
   std::vector<std::unique_ptr<Loop>> loops;
   std::atomic<bool> shutting_down{false};
@@ -414,6 +489,10 @@ void Server::run() {
   }
   impl_->loops.front()->context->run();
   for (auto& thread : threads) thread.join();
+}
+
+void Server::set_before_loops_end(std::function<asio::awaitable<void>()> step) {
+  impl_->before_loops_end = std::move(step);
 }
 
 void Server::shutdown() {

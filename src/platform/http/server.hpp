@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
 #include "platform/http/request_gate.hpp"
@@ -22,9 +23,13 @@ struct ServerOptions {
   std::uint16_t port = 8080;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 8 * 1024;
-  std::chrono::seconds idle_timeout{60};  // keep-alive idle and slow-request budget
+  std::chrono::seconds idle_timeout{60};   // keep-alive idle: until a request starts
+  std::chrono::seconds header_timeout{10};  // from a request's first byte to the whole of it
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds drain_timeout{10};  // how long shutdown waits for in-flight requests
+  // Open connections held at most, over all loops (split evenly); a connection beyond a
+  // loop's share gets a 503 and is closed at once, so the old ones keep being served.
+  std::size_t max_connections = 10000;
   bool access_log = true;
   // Called on the loop's thread after each response is written (or failed to be):
   // loop index, method, route pattern ("unmatched" when no route applied), status, time
@@ -54,9 +59,15 @@ class Server {
   std::uint16_t listen();
   // Runs every loop (one thread each, the first on the caller's) until shutdown completes.
   void run();
-  // Thread-safe and idempotent: stop accepting, close idle connections, let in-flight
-  // requests finish (up to drain_timeout), then stop the loops so run() returns.
+  // Thread-safe and idempotent, in this order: stop accepting; close idle connections; let
+  // in-flight requests finish through each loop's gate (up to drain_timeout; later ones get
+  // 503); run before_loops_end; then let the loops run out of work, so run() returns with
+  // no coroutine left suspended and everything the handlers use can be destroyed.
   void shutdown();
+  // Runs on the first loop during shutdown, once requests have drained and before the
+  // loops are left to run out of work: stops what else runs on them (background tasks).
+  // Set it before run().
+  void set_before_loops_end(std::function<boost::asio::awaitable<void>()> step);
 
   std::size_t active_connections() const { return active_sessions_.load(); }
 

@@ -4,6 +4,22 @@
 
 namespace metrics {
 
+namespace {
+
+// Labels come from a closed set: the method token is the client's to choose, and every new
+// label value would be a new series kept forever and copied on every scrape.
+std::string_view method_label(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT", "DELETE",
+                                                "PATCH",   "OPTIONS", "TRACE", "CONNECT",
+                                                "-"};  // "-": a request that could not be read
+  for (auto known : kKnown) {
+    if (method == known) return known;
+  }
+  return "OTHER";
+}
+
+}  // namespace
+
 HttpMetrics::HttpMetrics(std::size_t shards) {
   for (std::size_t i = 0; i < std::max<std::size_t>(shards, 1); ++i)
     shards_.push_back(std::make_unique<Shard>());
@@ -13,6 +29,7 @@ HttpMetrics::~HttpMetrics() = default;
 
 void HttpMetrics::observe(std::size_t shard, std::string_view method, std::string_view route,
                           int status, std::chrono::steady_clock::duration elapsed) {
+  method = method_label(method);
   const double seconds = std::chrono::duration<double>(elapsed).count();
   auto& target = *shards_[shard % shards_.size()];
   std::lock_guard lock(target.mutex);

@@ -1,0 +1,91 @@
+"""SIGTERM under load: stop accepting, answer what is in flight, stop background work, exit 0."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+import time
+
+from apiclient import Client
+from conftest import log_tail
+from test_deadlines import LockHolder
+
+
+def _keep_requesting(port: int, stop: threading.Event, outcomes: dict, lock: threading.Lock):
+    """Requests on one keep-alive connection until the server closes it. A request the
+    server closed the connection on without any answer counts as 'unanswered' (at most one
+    per connection: the keep-alive race when the server closes an idle connection)."""
+    try:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    except OSError:
+        return
+    with sock:
+        while not stop.is_set():
+            try:
+                sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = sock.recv(4096)
+                    if not chunk:
+                        break
+                    data += chunk
+            except OSError:
+                data = b""
+            with lock:
+                if data.startswith(b"HTTP/1.1 "):
+                    status = int(data.split(b" ", 2)[1])
+                    outcomes[status] = outcomes.get(status, 0) + 1
+                else:
+                    outcomes["unanswered"] = outcomes.get("unanswered", 0) + 1
+            if not data.startswith(b"HTTP/1.1 ") or b"Connection: close" in data:
+                return
+
+
+def test_sigterm_under_load_answers_in_flight_requests_and_exits_0(start_server, database_url):
+    sp = start_server({"HTTP_THREADS": "2"})
+    c = sp.client
+    user = c.create_user()
+    # Requests in flight at SIGTERM: charges waiting for a row lock the test holds.
+    holder = LockHolder(database_url,
+                        f"SELECT 1 FROM point_wallets WHERE user_id = {user} FOR UPDATE")
+    in_flight: list = []
+
+    def charge():
+        try:
+            r = Client("127.0.0.1", sp.port, timeout=20).call(
+                "POST", "/api/v1/points/charge", {"userId": user, "amount": 10})
+            in_flight.append(r.status)
+        except OSError as error:
+            in_flight.append(repr(error))
+
+    charges = [threading.Thread(target=charge) for _ in range(4)]
+    stop = threading.Event()
+    outcomes: dict = {}
+    lock = threading.Lock()
+    load = [threading.Thread(target=_keep_requesting, args=(sp.port, stop, outcomes, lock))
+            for _ in range(8)]
+    try:
+        for t in charges + load:
+            t.start()
+        time.sleep(0.7)
+        sp.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        holder.release()  # the in-flight charges can finish now, during the drain
+        for t in charges:
+            t.join(timeout=20)
+        rc = sp.proc.wait(timeout=15)
+    finally:
+        stop.set()
+        holder.release()
+        for t in load:
+            t.join(timeout=10)
+    assert rc == 0, f"exit {rc}; log:\n{log_tail(sp.log_path)}"
+    # Every request the server was working on got its answer.
+    assert in_flight == [200] * 4, in_flight
+    assert outcomes.get(200, 0) > 0, outcomes
+    assert outcomes.get("unanswered", 0) <= len(load), outcomes
+    assert not any(isinstance(k, int) and k >= 500 and k != 503 for k in outcomes), outcomes
+    log = sp.log_path.read_text(errors="replace")
+    assert "level=error" not in log and "level=critical" not in log, log_tail(sp.log_path)
+    assert "AddressSanitizer" not in log and "runtime error" not in log, log_tail(sp.log_path)
