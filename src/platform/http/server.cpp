@@ -180,10 +180,12 @@ struct Server::Impl {
       // Keep-alive idle lasts until a request's first byte; from there the whole request
       // has header_timeout, so a client trickling half a header cannot hold a connection
       // (and a descriptor) for the idle budget.
+      // Only the first byte is read here: with a partly parsed header in the buffer,
+      // Beast's parser applies header_limit to the unparsed rest only.
       if (buffer.size() == 0) {
         stream.expires_after(options.idle_timeout);
         auto [first_ec, first] = co_await stream.async_read_some(
-            buffer.prepare(4096), asio::as_tuple(asio::use_awaitable));
+            buffer.prepare(1), asio::as_tuple(asio::use_awaitable));
         if (first_ec) co_return;  // closed, reset or idle too long: nothing to answer
         buffer.commit(first);
       }
