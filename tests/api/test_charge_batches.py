@@ -57,7 +57,8 @@ def test_many_users_many_concurrent_charges_each_exact_and_in_order(client):
     # Every charge went through a batch (the unkeyed path), and some batches held several.
     count_after, sum_after = batch_figures(client)
     assert sum_after - sum_before == len(charges)
-    assert count_after - count_before <= len(charges)
+    # 48 clients at once: some batches held several charges (15 batches for 160 in one run).
+    assert count_after - count_before < len(charges)
 
 
 def test_concurrent_charges_near_the_limit_exactly_the_ones_that_fit_succeed(client, user):
