@@ -29,6 +29,7 @@
 #include "platform/db/errors.hpp"
 #include "platform/db/migrations.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/write_batch_metrics.hpp"
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/metrics/http_metrics.hpp"
@@ -130,6 +131,7 @@ int main(int argc, char** argv) {
   observability.http = &http_metrics;
   observability.collectors.push_back(stats::write_metrics);
   observability.collectors.push_back(events::write_metrics);
+  observability.collectors.push_back(db::write_batch_metrics);
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {

@@ -12,6 +12,7 @@
 #include "idempotency/idempotent_request.hpp"
 #include "orders/order_rules.hpp"
 #include "orders/orders_store.hpp"
+#include "orders/payment_batcher.hpp"
 #include "orders/payment_store.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
@@ -139,6 +140,8 @@ http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
+  // This router serves one event loop: unkeyed payments of that loop are settled in batches.
+  auto payments = std::make_shared<PaymentBatcher>(pool);
   const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
   // This router serves one event loop: the queue orders that loop's hot-product writes.
   auto queue = std::make_shared<ProductWriteQueue>();
@@ -200,7 +203,7 @@ void add_routes(http::Router& router, const app::Services& services) {
 
   router.add(
       http::Method::post, "/api/v1/points/use", http::Access::user,
-      [&pool](http::Request& request) -> awaitable<http::Response> {
+      [&pool, payments](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto order_id = json_input::required_id(body, "orderId");
@@ -215,7 +218,8 @@ void add_routes(http::Router& router, const app::Services& services) {
           if (response.status == 200) events::outbox_committed();
           co_return response;
         }
-        auto response = render(co_await pay_order(pool, user_id, order_id));
+        // A keyed payment keeps its own transaction (the key and the payment commit together).
+        auto response = render(co_await payments->pay(user_id, order_id));
         // Committed: the ORDER_PAID event is in the outbox, for this process's relay to send.
         events::outbox_committed();
         co_return response;

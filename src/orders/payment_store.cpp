@@ -66,6 +66,11 @@ const db::Statement kPayAtOnce{
     "  FROM o, (SELECT gen_random_uuid() AS id) e) "
     "SELECT api_timestamp(o.paid_at), d.pay_amount, d.balance FROM o, d"};
 
+const db::Statement kPayBatch{
+    "payment.pay_batch",
+    "SELECT item_paid_at, item_paid_amount, item_balance "
+    "FROM pay_orders_batch($1::bigint[], $2::bigint[])"};
+
 awaitable<std::optional<PayOutcome>> pay_at_once(db::Connection& connection, std::int64_t user_id,
                                                  std::int64_t order_id) {
   auto paid = co_await connection.execute(kPayAtOnce, db::Params(user_id, order_id));
@@ -85,6 +90,36 @@ awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id, std::int64
     auto paid = co_await pay_at_once(*connection, user_id, order_id);
     if (paid) co_return std::move(*paid);
   }
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) { return pay_in_transaction(tx, user_id, order_id); });
+}
+
+awaitable<std::vector<std::optional<PayOutcome>>> pay_orders_at_once(
+    db::Pool& pool, const std::vector<PayRequest>& requests) {
+  std::vector<std::int64_t> user_ids, order_ids;
+  user_ids.reserve(requests.size());
+  order_ids.reserve(requests.size());
+  for (const auto& request : requests) {
+    user_ids.push_back(request.user_id);
+    order_ids.push_back(request.order_id);
+  }
+  auto connection = co_await pool.acquire();
+  auto rows = co_await connection->execute(kPayBatch, db::Params(user_ids, order_ids));
+  std::vector<std::optional<PayOutcome>> outcomes;
+  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    if (rows.is_null(row, 0)) {
+      outcomes.emplace_back(std::nullopt);
+    } else {
+      outcomes.emplace_back(PayOutcome{PayOutcome::Kind::paid, rows.int64(row, 1),
+                                       rows.int64(row, 2), rows.string(row, 0)});
+    }
+  }
+  co_return outcomes;
+}
+
+awaitable<PayOutcome> pay_order_alone(db::Pool& pool, std::int64_t user_id,
+                                      std::int64_t order_id) {
   co_return co_await db::in_transaction(
       pool, [&](db::Connection& tx) { return pay_in_transaction(tx, user_id, order_id); });
 }

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -27,5 +29,22 @@ boost::asio::awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_i
 // The same inside the caller's open transaction (which it leaves open).
 boost::asio::awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id,
                                              std::int64_t order_id);
+
+struct PayRequest {
+  std::int64_t user_id;
+  std::int64_t order_id;
+};
+
+// The one-statement payment for many orders in one call and one commit (the function
+// pay_orders_batch in db/migrations), applied in the order given: one answer per request,
+// the payment where it went through, nullopt where it wrote nothing (then finish it with
+// `pay_order_alone`, as `pay_order` does). Throws only if the whole batch failed, in which
+// case none of it was applied.
+boost::asio::awaitable<std::vector<std::optional<PayOutcome>>> pay_orders_at_once(
+    db::Pool& pool, const std::vector<PayRequest>& requests);
+// The full payment in its own transaction: tells every failure apart and expires the order
+// when it must (the second step of `pay_order`).
+boost::asio::awaitable<PayOutcome> pay_order_alone(db::Pool& pool, std::int64_t user_id,
+                                                   std::int64_t order_id);
 
 }  // namespace orders

@@ -1,5 +1,7 @@
 #include "points/points_routes.hpp"
 
+#include <memory>
+
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -10,6 +12,7 @@
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
 #include "platform/json/output.hpp"
+#include "points/charge_batcher.hpp"
 #include "points/point_policy.hpp"
 #include "points/points_store.hpp"
 #include "users/user_errors.hpp"
@@ -48,10 +51,12 @@ http::Response charge_response(const ChargeOutcome& outcome, std::int64_t user_i
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
+  // This router serves one event loop: unkeyed charges of that loop are settled in batches.
+  auto batcher = std::make_shared<ChargeBatcher>(pool, policy.max_balance);
 
   router.add(
       http::Method::post, "/api/v1/points/charge", http::Access::user,
-      [&pool, policy](http::Request& request) -> awaitable<http::Response> {
+      [&pool, policy, batcher](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto amount = json_input::required_int(body, "amount");
@@ -68,7 +73,8 @@ void add_routes(http::Router& router, const app::Services& services) {
           };
           co_return co_await idempotency::run_once(pool, request, *key, work);
         }
-        co_return render(co_await charge(pool, user_id, amount, policy.max_balance));
+        // A keyed charge keeps its own transaction (the key and the charge commit together).
+        co_return render(co_await batcher->charge(user_id, amount));
       });
 
   router.add(http::Method::get, "/api/v1/points", http::Access::user,

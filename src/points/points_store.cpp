@@ -17,6 +17,11 @@ const db::Statement kCharge{
     "      SELECT user_id, version, 'CHARGE', $2::bigint, balance FROM w) "
     "SELECT balance FROM w"};
 
+const db::Statement kChargeBatch{
+    "points.charge_batch",
+    "SELECT item_outcome, item_balance "
+    "FROM charge_points_batch($1::bigint[], $2::bigint[], $3::bigint)"};
+
 const db::Statement kBalance{"points.balance",
                              "SELECT balance FROM point_wallets WHERE user_id = $1::bigint"};
 
@@ -47,6 +52,34 @@ boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::in
   auto current = co_await connection.execute(kBalance, db::Params(user_id));
   if (current.empty()) co_return ChargeOutcome{ChargeOutcome::Kind::user_not_found, 0};
   co_return ChargeOutcome{ChargeOutcome::Kind::limit_exceeded, current.int64(0, 0)};
+}
+
+boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
+    db::Pool& pool, const std::vector<ChargeRequest>& requests, std::int64_t max_balance) {
+  std::vector<std::int64_t> user_ids, amounts;
+  user_ids.reserve(requests.size());
+  amounts.reserve(requests.size());
+  for (const auto& request : requests) {
+    user_ids.push_back(request.user_id);
+    amounts.push_back(request.amount);
+  }
+  auto connection = co_await pool.acquire();
+  auto rows = co_await connection->execute(kChargeBatch,
+                                           db::Params(user_ids, amounts, max_balance));
+  std::vector<ChargeOutcome> outcomes;
+  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    const auto kind = rows.string(row, 0);
+    const auto balance = rows.int64(row, 1);
+    if (kind == "charged") {
+      outcomes.push_back({ChargeOutcome::Kind::charged, balance});
+    } else if (kind == "limit_exceeded") {
+      outcomes.push_back({ChargeOutcome::Kind::limit_exceeded, balance});
+    } else {
+      outcomes.push_back({ChargeOutcome::Kind::user_not_found, 0});
+    }
+  }
+  co_return outcomes;
 }
 
 boost::asio::awaitable<std::optional<std::int64_t>> balance(db::Pool& pool, std::int64_t user_id) {

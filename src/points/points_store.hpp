@@ -24,6 +24,18 @@ boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_i
 boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::int64_t user_id,
                                              std::int64_t amount, std::int64_t max_balance);
 
+struct ChargeRequest {
+  std::int64_t user_id;
+  std::int64_t amount;
+};
+
+// Many charges in one statement and one commit (the function charge_points_batch in
+// db/migrations): each has exactly the outcome `charge` would give it, applied in the
+// order given; one outcome per request, in that order. Throws only if the whole batch
+// failed, in which case none of it was applied.
+boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
+    db::Pool& pool, const std::vector<ChargeRequest>& requests, std::int64_t max_balance);
+
 // The balance, or nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::int64_t>> balance(db::Pool& pool, std::int64_t user_id);
 

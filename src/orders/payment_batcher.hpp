@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "orders/payment_store.hpp"
+#include "platform/db/pool.hpp"
+#include "platform/db/write_batcher.hpp"
+
+namespace orders {
+
+// Payments of one event loop, settled in batches (db::WriteBatcher over pay_orders_at_once):
+// the payments that arrive while a batch is in flight go together in the next one, one
+// statement and one commit for all of them. A payment the batch could not make (unknown,
+// not payable, overdue, short balance) is then finished alone by pay_order_alone, exactly
+// as pay_order does after its one-statement attempt.
+class PaymentBatcher {
+ public:
+  static constexpr std::size_t kMaxBatch = 64;
+
+  explicit PaymentBatcher(db::Pool& pool);
+
+  boost::asio::awaitable<PayOutcome> pay(std::int64_t user_id, std::int64_t order_id);
+
+ private:
+  db::Pool& pool_;
+  db::WriteBatcher<PayRequest, std::optional<PayOutcome>> batcher_;
+};
+
+}  // namespace orders

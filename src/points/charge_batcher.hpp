@@ -1,0 +1,32 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "platform/db/pool.hpp"
+#include "platform/db/write_batcher.hpp"
+#include "points/points_store.hpp"
+
+namespace points {
+
+// Point charges of one event loop, settled in batches (db::WriteBatcher over charge_batch):
+// the charges that arrive while a batch is in flight go together in the next one, one
+// statement and one commit for all of them, each with exactly its own outcome.
+class ChargeBatcher {
+ public:
+  static constexpr std::size_t kMaxBatch = 64;
+
+  ChargeBatcher(db::Pool& pool, std::int64_t max_balance);
+
+  boost::asio::awaitable<ChargeOutcome> charge(std::int64_t user_id, std::int64_t amount) {
+    return batcher_.submit(ChargeRequest{user_id, amount});
+  }
+  std::uint64_t batches() const { return batcher_.batches(); }
+
+ private:
+  db::WriteBatcher<ChargeRequest, ChargeOutcome> batcher_;
+};
+
+}  // namespace points
