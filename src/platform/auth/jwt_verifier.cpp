@@ -1,16 +1,22 @@
 #include "platform/auth/jwt_verifier.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <utility>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -19,6 +25,12 @@
 #include "platform/auth/base64url.hpp"
 
 namespace auth {
+
+// The lifetime claims. A cached token keeps them, so each use checks them again.
+struct Lifetime {
+  double expires = 0;
+  double starts = -std::numeric_limits<double>::infinity();  // the later of nbf and iat
+};
 
 namespace {
 
@@ -96,24 +108,32 @@ JwtVerification refused(JwtFailure failure) {
   return result;
 }
 
-// The checks on the payload once the signature holds.
-JwtVerification check_claims(const boost::json::object& claims, const JwtRules& rules,
-                             std::int64_t now) {
-  const auto leeway = static_cast<double>(rules.leeway_seconds);
+std::optional<JwtFailure> lifetime_failure(const Lifetime& lifetime, std::int64_t now,
+                                           std::int64_t leeway_seconds) {
   const auto current = static_cast<double>(now);
+  const auto leeway = static_cast<double>(leeway_seconds);
+  if (current >= lifetime.expires + leeway) return JwtFailure::expired;
+  if (lifetime.starts > current + leeway) return JwtFailure::not_yet_valid;
+  return std::nullopt;
+}
 
+// The checks on the payload once the signature holds; `lifetime` is filled on the way.
+JwtVerification check_claims(const boost::json::object& claims, const JwtRules& rules,
+                             std::int64_t now, Lifetime& lifetime) {
   const auto* exp = claims.if_contains("exp");
   if (exp == nullptr) return refused(JwtFailure::expired);
   auto expires = numeric_date(*exp);
   if (!expires) return refused(JwtFailure::malformed);
-  if (current >= *expires + leeway) return refused(JwtFailure::expired);
-
+  lifetime.expires = *expires;
   for (std::string_view name : {"nbf", "iat"}) {
     const auto* claim = claims.if_contains(name);
     if (claim == nullptr) continue;
     auto moment = numeric_date(*claim);
     if (!moment) return refused(JwtFailure::malformed);
-    if (*moment > current + leeway) return refused(JwtFailure::not_yet_valid);
+    lifetime.starts = std::max(lifetime.starts, *moment);
+  }
+  if (auto failure = lifetime_failure(lifetime, now, rules.leeway_seconds)) {
+    return refused(*failure);
   }
 
   if (!rules.issuer.empty()) {
@@ -139,6 +159,20 @@ JwtVerification check_claims(const boost::json::object& claims, const JwtRules& 
   if (!result.identity.user_id && !result.identity.admin) return refused(JwtFailure::no_subject);
   return result;
 }
+
+// Tokens this thread has verified lately, per verifier: a client sends the same token with
+// every request until it expires, and then only the lifetime needs checking again. Only
+// fully verified tokens get in, and a hit needs the whole token to be equal. Direct-mapped
+// by the token's hash; a collision simply replaces the older entry.
+struct CachedToken {
+  std::uint64_t verifier = 0;
+  std::string token;
+  Lifetime lifetime;
+  JwtIdentity identity;
+};
+constexpr std::size_t kCachedTokens = 256;
+thread_local std::array<CachedToken, kCachedTokens> t_verified;
+std::atomic<std::uint64_t> g_next_verifier_id{1};
 
 // ES256 signatures are the raw r || s; OpenSSL verifies the DER form (ECDSA-Sig-Value).
 std::optional<std::size_t> es256_to_der(const unsigned char* raw, std::span<unsigned char> der) {
@@ -200,10 +234,11 @@ std::string_view failure_name(JwtFailure failure) {
 }
 
 JwtVerifier::JwtVerifier(JwtAlgorithm algorithm, JwtRules rules)
-    : algorithm_(algorithm), rules_(std::move(rules)) {}
+    : id_(g_next_verifier_id.fetch_add(1)), algorithm_(algorithm), rules_(std::move(rules)) {}
 
 JwtVerifier::JwtVerifier(JwtVerifier&& other) noexcept
-    : algorithm_(other.algorithm_),
+    : id_(std::exchange(other.id_, 0)),
+      algorithm_(other.algorithm_),
       rules_(std::move(other.rules_)),
       hmac_template_(std::exchange(other.hmac_template_, nullptr)),
       public_key_(std::exchange(other.public_key_, nullptr)) {}
@@ -212,6 +247,7 @@ JwtVerifier& JwtVerifier::operator=(JwtVerifier&& other) noexcept {
   if (this != &other) {
     EVP_MAC_CTX_free(hmac_template_);
     EVP_PKEY_free(public_key_);
+    id_ = std::exchange(other.id_, 0);
     algorithm_ = other.algorithm_;
     rules_ = std::move(other.rules_);
     hmac_template_ = std::exchange(other.hmac_template_, nullptr);
@@ -317,6 +353,28 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
 
 JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) const {
   if (token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
+  CachedToken& cached = t_verified[std::hash<std::string_view>{}(token) % kCachedTokens];
+  if (id_ != 0 && cached.verifier == id_ && cached.token == token) {
+    if (auto failure = lifetime_failure(cached.lifetime, now, rules_.leeway_seconds)) {
+      return refused(*failure);
+    }
+    JwtVerification hit;
+    hit.identity = cached.identity;
+    return hit;
+  }
+  Lifetime lifetime;
+  auto result = verify_uncached(token, now, lifetime);
+  if (result.valid() && id_ != 0) {
+    cached.verifier = id_;
+    cached.token.assign(token);
+    cached.lifetime = lifetime;
+    cached.identity = result.identity;
+  }
+  return result;
+}
+
+JwtVerification JwtVerifier::verify_uncached(std::string_view token, std::int64_t now,
+                                             Lifetime& lifetime) const {
   const auto first_dot = token.find('.');
   if (first_dot == std::string_view::npos) return refused(JwtFailure::malformed);
   const auto second_dot = token.find('.', first_dot + 1);
@@ -356,7 +414,7 @@ JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) co
   const auto* claims =
       payload_json.parse_object(as_text(std::span(payload_bytes.data(), *payload_size)));
   if (claims == nullptr) return refused(JwtFailure::malformed);
-  return check_claims(*claims, rules_, now);
+  return check_claims(*claims, rules_, now, lifetime);
 }
 
 }  // namespace auth
