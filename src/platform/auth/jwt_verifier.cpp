@@ -174,6 +174,22 @@ constexpr std::size_t kCachedTokens = 256;
 thread_local std::array<CachedToken, kCachedTokens> t_verified;
 std::atomic<std::uint64_t> g_next_verifier_id{1};
 
+// The last header this thread accepted, per verifier (its validity depends only on its
+// bytes and the verifier's algorithm).
+struct AcceptedHeader {
+  std::uint64_t verifier = 0;
+  std::string header;
+};
+thread_local AcceptedHeader t_header;
+
+// This thread's HS256 context (a copy of the verifier's keyed template).
+struct ThreadHmac {
+  std::uint64_t verifier = 0;
+  EVP_MAC_CTX* context = nullptr;
+  ~ThreadHmac() { EVP_MAC_CTX_free(context); }
+};
+thread_local ThreadHmac t_hmac;
+
 // ES256 signatures are the raw r || s; OpenSSL verifies the DER form (ECDSA-Sig-Value).
 std::optional<std::size_t> es256_to_der(const unsigned char* raw, std::span<unsigned char> der) {
   ECDSA_SIG* signature = ECDSA_SIG_new();
@@ -321,15 +337,22 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
   const auto* data = reinterpret_cast<const unsigned char*>(signed_part.data());
   if (algorithm_ == JwtAlgorithm::hs256) {
     if (signature_size != kSha256Bytes) return false;
-    EVP_MAC_CTX* context = EVP_MAC_CTX_dup(hmac_template_);
-    if (context == nullptr) return false;
+    // This thread's copy of the keyed context, reset (same key) after the first use: a
+    // fresh copy per token costs twice as much (allocations of three digest contexts).
+    if (t_hmac.verifier != id_ || t_hmac.context == nullptr) {
+      EVP_MAC_CTX_free(t_hmac.context);
+      t_hmac.context = EVP_MAC_CTX_dup(hmac_template_);
+      t_hmac.verifier = id_;
+      if (t_hmac.context == nullptr) return false;
+    } else if (EVP_MAC_init(t_hmac.context, nullptr, 0, nullptr) != 1) {
+      return false;
+    }
     std::array<unsigned char, kSha256Bytes> expected{};
     std::size_t expected_size = 0;
     const bool computed =
-        EVP_MAC_update(context, data, signed_part.size()) == 1 &&
-        EVP_MAC_final(context, expected.data(), &expected_size, expected.size()) == 1 &&
+        EVP_MAC_update(t_hmac.context, data, signed_part.size()) == 1 &&
+        EVP_MAC_final(t_hmac.context, expected.data(), &expected_size, expected.size()) == 1 &&
         expected_size == kSha256Bytes;
-    EVP_MAC_CTX_free(context);
     return computed && CRYPTO_memcmp(expected.data(), signature, kSha256Bytes) == 0;
   }
 
@@ -385,20 +408,25 @@ JwtVerification JwtVerifier::verify_uncached(std::string_view token, std::int64_
   const auto payload_text = token.substr(first_dot + 1, second_dot - first_dot - 1);
   const auto signature_text = token.substr(second_dot + 1);
 
-  // The header first: its alg must be ours before anything is verified with it.
-  std::array<unsigned char, kMaxHeaderBytes> header_bytes;
-  auto header_size = base64url_decode(header_text, header_bytes);
-  if (!header_size) return refused(JwtFailure::malformed);
-  JsonScratch header_json;
-  const auto* header =
-      header_json.parse_object(as_text(std::span(header_bytes.data(), *header_size)));
-  if (header == nullptr) return refused(JwtFailure::malformed);
-  const auto* alg = header->if_contains("alg");
-  if (alg == nullptr || !alg->is_string() || alg->get_string() != algorithm_name(algorithm_)) {
-    return refused(JwtFailure::wrong_algorithm);
+  // The header first: its alg must be ours before anything is verified with it. An
+  // issuer writes the same header on every token, so the last one accepted is remembered.
+  if (t_header.verifier != id_ || t_header.header != header_text) {
+    std::array<unsigned char, kMaxHeaderBytes> header_bytes;
+    auto header_size = base64url_decode(header_text, header_bytes);
+    if (!header_size) return refused(JwtFailure::malformed);
+    JsonScratch header_json;
+    const auto* header =
+        header_json.parse_object(as_text(std::span(header_bytes.data(), *header_size)));
+    if (header == nullptr) return refused(JwtFailure::malformed);
+    const auto* alg = header->if_contains("alg");
+    if (alg == nullptr || !alg->is_string() || alg->get_string() != algorithm_name(algorithm_)) {
+      return refused(JwtFailure::wrong_algorithm);
+    }
+    // Extensions this verifier does not understand must not be ignored (RFC 7515 4.1.11).
+    if (header->contains("crit")) return refused(JwtFailure::wrong_algorithm);
+    t_header.verifier = id_;
+    t_header.header.assign(header_text);
   }
-  // Extensions this verifier does not understand must not be ignored (RFC 7515 4.1.11).
-  if (header->contains("crit")) return refused(JwtFailure::wrong_algorithm);
 
   std::array<unsigned char, kMaxSignatureBytes> signature;
   auto signature_size = base64url_decode(signature_text, signature);
