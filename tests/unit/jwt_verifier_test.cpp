@@ -229,6 +229,8 @@ TEST(JwtVerifier, ATokenRememberedByOneVerifierMeansNothingToAnother) {
   // A moved verifier keeps its identity, and what it remembered.
   auto moved = std::move(first);
   EXPECT_EQ(failure_of(moved, token), std::nullopt);
+  EXPECT_EQ(failure_of(first, token), JwtFailure::malformed);  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(failure_of(first, ".e30.AAAA"), JwtFailure::malformed);
 }
 
 // ---- RS256 and ES256 -----------------------------------------------------------------

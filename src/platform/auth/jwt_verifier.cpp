@@ -375,9 +375,10 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
 }
 
 JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) const {
-  if (token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
+  // A moved-from verifier has no key: it accepts nothing.
+  if (id_ == 0 || token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
   CachedToken& cached = t_verified[std::hash<std::string_view>{}(token) % kCachedTokens];
-  if (id_ != 0 && cached.verifier == id_ && cached.token == token) {
+  if (cached.verifier == id_ && cached.token == token) {
     if (auto failure = lifetime_failure(cached.lifetime, now, rules_.leeway_seconds)) {
       return refused(*failure);
     }
@@ -387,7 +388,7 @@ JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) co
   }
   Lifetime lifetime;
   auto result = verify_uncached(token, now, lifetime);
-  if (result.valid() && id_ != 0) {
+  if (result.valid()) {
     cached.verifier = id_;
     cached.token.assign(token);
     cached.lifetime = lifetime;
