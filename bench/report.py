@@ -24,6 +24,7 @@ SCENARIOS = [
     ("product_detail", "2b. product detail", "read", "req/s", {"200"}, set()),
     ("best_sellers", "3. best sellers", "read", "req/s", {"200"}, set()),
     ("charge", "4. point charge", "write", "ops/s", {"200"}, set()),
+    ("balance_read", "4b. balance read", "read", "req/s", {"200"}, set()),
     ("coupon_rush", "5. FCFS coupon rush", "write", "req/s", {"201", "409"},
      {"COUPON_SOLD_OUT"}),
     ("order_pay_spread", "6. order + pay, 1,000 products", "write", "ops/s",
@@ -33,6 +34,10 @@ SCENARIOS = [
     ("mixed", "8. mixed workload", "write", "req/s", {"200", "201", "409"},
      {"COUPON_ALREADY_ISSUED", "COUPON_SOLD_OUT"}),
     ("health_end", "1. GET /health again, at the end", "read", "req/s", {"200"}, set()),
+    ("balance_read_auth", "9a. balance read, user authentication on (HS256)", "read", "req/s",
+     {"200"}, set()),
+    ("charge_auth", "9b. point charge, user authentication on (HS256)", "write", "ops/s",
+     {"200"}, set()),
     ("pgbench_order_pay_spread", "pgbench: order + pay SQL, 1,000 products", "pgbench",
      "ops/s", set(), set()),
     ("pgbench_order_pay_hot", "pgbench: order + pay, one hot product, locking transaction",
@@ -43,6 +48,8 @@ SCENARIOS = [
 CHART_LABELS = {
     "health": "/health", "health_end": "/health (end)", "products_list": "product list", "product_detail": "product detail",
     "best_sellers": "best sellers", "charge": "charge", "coupon_rush": "coupon rush",
+    "balance_read": "balance read", "balance_read_auth": "balance read (auth)",
+    "charge_auth": "charge (auth)",
     "order_pay_spread": "order+pay spread", "order_pay_hot": "order+pay hot",
     "mixed": "mixed", "pgbench_order_pay_spread": "pgbench order+pay spread",
     "pgbench_order_pay_hot": "pgbench order+pay hot", "pgbench_charge": "pgbench charge",
@@ -268,6 +275,11 @@ def targets(rows, checks):
     r = ratio(rows, "charge", "pgbench_charge")
     if r is not None:
         add("point charge: service ÷ pgbench", f"{r:.2f}", "(no target)", None)
+    for name, plain, label in (("balance_read_auth", "balance_read", "balance read"),
+                               ("charge_auth", "charge", "point charge")):
+        r = ratio(rows, name, plain)
+        if r is not None:
+            add(f"{label}: user authentication on ÷ off", f"{r:.2f}", "≥ 0.9", r >= 0.9)
     for name, label in (("products_list", "product list"), ("product_detail", "product detail"),
                         ("best_sellers", "best sellers")):
         r = ratio(rows, name, "health")
@@ -484,6 +496,8 @@ def cmd_report(tmp, out_dir, elapsed):
             "product_detail_vs_health": ratio(rows, "product_detail", "health"),
             "best_sellers_vs_health": ratio(rows, "best_sellers", "health"),
             "coupon_rush_vs_health": ratio(rows, "coupon_rush", "health"),
+            "balance_read_auth_vs_off": ratio(rows, "balance_read_auth", "balance_read"),
+            "charge_auth_vs_off": ratio(rows, "charge_auth", "charge"),
         },
         "targets": tgt,
         "checks": checks,

@@ -204,6 +204,35 @@ TEST(JwtVerifier, SubjectMustBeADecimalUserIdUnlessTheTokenIsAnAdmins) {
   EXPECT_EQ(max_id.identity.user_id, INT64_MAX);
 }
 
+TEST(JwtVerifier, ARecognisedTokenIsStillCheckedForItsLifetime) {
+  auto verifier = hs256();
+  auto token_claims = claims("42");
+  token_claims["nbf"] = kNow + 100;
+  token_claims["exp"] = kNow + 600;
+  auto token = jwt_signing::hs256_token(kSecret, token_claims);
+  EXPECT_EQ(failure_of(verifier, token, kNow + 200), std::nullopt);  // verified, remembered
+  EXPECT_EQ(failure_of(verifier, token, kNow + 200), std::nullopt);  // recognised
+  EXPECT_EQ(failure_of(verifier, token, kNow), JwtFailure::not_yet_valid);
+  EXPECT_EQ(failure_of(verifier, token, kNow + 659), std::nullopt);
+  EXPECT_EQ(failure_of(verifier, token, kNow + 660), JwtFailure::expired);
+  EXPECT_EQ(verifier.verify(token, kNow + 300).identity.user_id, 42);
+}
+
+TEST(JwtVerifier, ATokenRememberedByOneVerifierMeansNothingToAnother) {
+  auto token = jwt_signing::hs256_token(kSecret, claims("42"));
+  auto first = hs256();
+  EXPECT_EQ(failure_of(first, token), std::nullopt);
+  auto other = JwtVerifier::with_secret("another secret that is 32 bytes!", {});
+  EXPECT_EQ(failure_of(other, token), JwtFailure::bad_signature);
+  auto strict = hs256({"https://issuer.example", "", 60});
+  EXPECT_EQ(failure_of(strict, token), JwtFailure::wrong_issuer);
+  // A moved verifier keeps its identity, and what it remembered.
+  auto moved = std::move(first);
+  EXPECT_EQ(failure_of(moved, token), std::nullopt);
+  EXPECT_EQ(failure_of(first, token), JwtFailure::malformed);  // NOLINT(bugprone-use-after-move)
+  EXPECT_EQ(failure_of(first, ".e30.AAAA"), JwtFailure::malformed);
+}
+
 // ---- RS256 and ES256 -----------------------------------------------------------------
 
 class AsymmetricKeys : public ::testing::Test {

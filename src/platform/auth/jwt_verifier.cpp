@@ -1,16 +1,22 @@
 #include "platform/auth/jwt_verifier.hpp"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <charconv>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <utility>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -19,6 +25,12 @@
 #include "platform/auth/base64url.hpp"
 
 namespace auth {
+
+// The lifetime claims. A cached token keeps them, so each use checks them again.
+struct Lifetime {
+  double expires = 0;
+  double starts = -std::numeric_limits<double>::infinity();  // the later of nbf and iat
+};
 
 namespace {
 
@@ -96,24 +108,32 @@ JwtVerification refused(JwtFailure failure) {
   return result;
 }
 
-// The checks on the payload once the signature holds.
-JwtVerification check_claims(const boost::json::object& claims, const JwtRules& rules,
-                             std::int64_t now) {
-  const auto leeway = static_cast<double>(rules.leeway_seconds);
+std::optional<JwtFailure> lifetime_failure(const Lifetime& lifetime, std::int64_t now,
+                                           std::int64_t leeway_seconds) {
   const auto current = static_cast<double>(now);
+  const auto leeway = static_cast<double>(leeway_seconds);
+  if (current >= lifetime.expires + leeway) return JwtFailure::expired;
+  if (lifetime.starts > current + leeway) return JwtFailure::not_yet_valid;
+  return std::nullopt;
+}
 
+// The checks on the payload once the signature holds; `lifetime` is filled on the way.
+JwtVerification check_claims(const boost::json::object& claims, const JwtRules& rules,
+                             std::int64_t now, Lifetime& lifetime) {
   const auto* exp = claims.if_contains("exp");
   if (exp == nullptr) return refused(JwtFailure::expired);
   auto expires = numeric_date(*exp);
   if (!expires) return refused(JwtFailure::malformed);
-  if (current >= *expires + leeway) return refused(JwtFailure::expired);
-
+  lifetime.expires = *expires;
   for (std::string_view name : {"nbf", "iat"}) {
     const auto* claim = claims.if_contains(name);
     if (claim == nullptr) continue;
     auto moment = numeric_date(*claim);
     if (!moment) return refused(JwtFailure::malformed);
-    if (*moment > current + leeway) return refused(JwtFailure::not_yet_valid);
+    lifetime.starts = std::max(lifetime.starts, *moment);
+  }
+  if (auto failure = lifetime_failure(lifetime, now, rules.leeway_seconds)) {
+    return refused(*failure);
   }
 
   if (!rules.issuer.empty()) {
@@ -139,6 +159,36 @@ JwtVerification check_claims(const boost::json::object& claims, const JwtRules& 
   if (!result.identity.user_id && !result.identity.admin) return refused(JwtFailure::no_subject);
   return result;
 }
+
+// Tokens this thread has verified lately, per verifier: a client sends the same token with
+// every request until it expires, and then only the lifetime needs checking again. Only
+// fully verified tokens get in, and a hit needs the whole token to be equal. Direct-mapped
+// by the token's hash; a collision simply replaces the older entry.
+struct CachedToken {
+  std::uint64_t verifier = 0;
+  std::string token;
+  Lifetime lifetime;
+  JwtIdentity identity;
+};
+constexpr std::size_t kCachedTokens = 256;
+thread_local std::array<CachedToken, kCachedTokens> t_verified;
+std::atomic<std::uint64_t> g_next_verifier_id{1};
+
+// The last header this thread accepted, per verifier (its validity depends only on its
+// bytes and the verifier's algorithm).
+struct AcceptedHeader {
+  std::uint64_t verifier = 0;
+  std::string header;
+};
+thread_local AcceptedHeader t_header;
+
+// This thread's HS256 context (a copy of the verifier's keyed template).
+struct ThreadHmac {
+  std::uint64_t verifier = 0;
+  EVP_MAC_CTX* context = nullptr;
+  ~ThreadHmac() { EVP_MAC_CTX_free(context); }
+};
+thread_local ThreadHmac t_hmac;
 
 // ES256 signatures are the raw r || s; OpenSSL verifies the DER form (ECDSA-Sig-Value).
 std::optional<std::size_t> es256_to_der(const unsigned char* raw, std::span<unsigned char> der) {
@@ -200,10 +250,11 @@ std::string_view failure_name(JwtFailure failure) {
 }
 
 JwtVerifier::JwtVerifier(JwtAlgorithm algorithm, JwtRules rules)
-    : algorithm_(algorithm), rules_(std::move(rules)) {}
+    : id_(g_next_verifier_id.fetch_add(1)), algorithm_(algorithm), rules_(std::move(rules)) {}
 
 JwtVerifier::JwtVerifier(JwtVerifier&& other) noexcept
-    : algorithm_(other.algorithm_),
+    : id_(std::exchange(other.id_, 0)),
+      algorithm_(other.algorithm_),
       rules_(std::move(other.rules_)),
       hmac_template_(std::exchange(other.hmac_template_, nullptr)),
       public_key_(std::exchange(other.public_key_, nullptr)) {}
@@ -212,6 +263,7 @@ JwtVerifier& JwtVerifier::operator=(JwtVerifier&& other) noexcept {
   if (this != &other) {
     EVP_MAC_CTX_free(hmac_template_);
     EVP_PKEY_free(public_key_);
+    id_ = std::exchange(other.id_, 0);
     algorithm_ = other.algorithm_;
     rules_ = std::move(other.rules_);
     hmac_template_ = std::exchange(other.hmac_template_, nullptr);
@@ -285,15 +337,22 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
   const auto* data = reinterpret_cast<const unsigned char*>(signed_part.data());
   if (algorithm_ == JwtAlgorithm::hs256) {
     if (signature_size != kSha256Bytes) return false;
-    EVP_MAC_CTX* context = EVP_MAC_CTX_dup(hmac_template_);
-    if (context == nullptr) return false;
+    // This thread's copy of the keyed context, reset (same key) after the first use: a
+    // fresh copy per token costs twice as much (allocations of three digest contexts).
+    if (t_hmac.verifier != id_ || t_hmac.context == nullptr) {
+      EVP_MAC_CTX_free(t_hmac.context);
+      t_hmac.context = EVP_MAC_CTX_dup(hmac_template_);
+      t_hmac.verifier = id_;
+      if (t_hmac.context == nullptr) return false;
+    } else if (EVP_MAC_init(t_hmac.context, nullptr, 0, nullptr) != 1) {
+      return false;
+    }
     std::array<unsigned char, kSha256Bytes> expected{};
     std::size_t expected_size = 0;
     const bool computed =
-        EVP_MAC_update(context, data, signed_part.size()) == 1 &&
-        EVP_MAC_final(context, expected.data(), &expected_size, expected.size()) == 1 &&
+        EVP_MAC_update(t_hmac.context, data, signed_part.size()) == 1 &&
+        EVP_MAC_final(t_hmac.context, expected.data(), &expected_size, expected.size()) == 1 &&
         expected_size == kSha256Bytes;
-    EVP_MAC_CTX_free(context);
     return computed && CRYPTO_memcmp(expected.data(), signature, kSha256Bytes) == 0;
   }
 
@@ -316,7 +375,30 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
 }
 
 JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) const {
-  if (token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
+  // A moved-from verifier has no key: it accepts nothing.
+  if (id_ == 0 || token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
+  CachedToken& cached = t_verified[std::hash<std::string_view>{}(token) % kCachedTokens];
+  if (cached.verifier == id_ && cached.token == token) {
+    if (auto failure = lifetime_failure(cached.lifetime, now, rules_.leeway_seconds)) {
+      return refused(*failure);
+    }
+    JwtVerification hit;
+    hit.identity = cached.identity;
+    return hit;
+  }
+  Lifetime lifetime;
+  auto result = verify_uncached(token, now, lifetime);
+  if (result.valid()) {
+    cached.verifier = id_;
+    cached.token.assign(token);
+    cached.lifetime = lifetime;
+    cached.identity = result.identity;
+  }
+  return result;
+}
+
+JwtVerification JwtVerifier::verify_uncached(std::string_view token, std::int64_t now,
+                                             Lifetime& lifetime) const {
   const auto first_dot = token.find('.');
   if (first_dot == std::string_view::npos) return refused(JwtFailure::malformed);
   const auto second_dot = token.find('.', first_dot + 1);
@@ -327,20 +409,25 @@ JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) co
   const auto payload_text = token.substr(first_dot + 1, second_dot - first_dot - 1);
   const auto signature_text = token.substr(second_dot + 1);
 
-  // The header first: its alg must be ours before anything is verified with it.
-  std::array<unsigned char, kMaxHeaderBytes> header_bytes;
-  auto header_size = base64url_decode(header_text, header_bytes);
-  if (!header_size) return refused(JwtFailure::malformed);
-  JsonScratch header_json;
-  const auto* header =
-      header_json.parse_object(as_text(std::span(header_bytes.data(), *header_size)));
-  if (header == nullptr) return refused(JwtFailure::malformed);
-  const auto* alg = header->if_contains("alg");
-  if (alg == nullptr || !alg->is_string() || alg->get_string() != algorithm_name(algorithm_)) {
-    return refused(JwtFailure::wrong_algorithm);
+  // The header first: its alg must be ours before anything is verified with it. An
+  // issuer writes the same header on every token, so the last one accepted is remembered.
+  if (t_header.verifier != id_ || t_header.header != header_text) {
+    std::array<unsigned char, kMaxHeaderBytes> header_bytes;
+    auto header_size = base64url_decode(header_text, header_bytes);
+    if (!header_size) return refused(JwtFailure::malformed);
+    JsonScratch header_json;
+    const auto* header =
+        header_json.parse_object(as_text(std::span(header_bytes.data(), *header_size)));
+    if (header == nullptr) return refused(JwtFailure::malformed);
+    const auto* alg = header->if_contains("alg");
+    if (alg == nullptr || !alg->is_string() || alg->get_string() != algorithm_name(algorithm_)) {
+      return refused(JwtFailure::wrong_algorithm);
+    }
+    // Extensions this verifier does not understand must not be ignored (RFC 7515 4.1.11).
+    if (header->contains("crit")) return refused(JwtFailure::wrong_algorithm);
+    t_header.verifier = id_;
+    t_header.header.assign(header_text);
   }
-  // Extensions this verifier does not understand must not be ignored (RFC 7515 4.1.11).
-  if (header->contains("crit")) return refused(JwtFailure::wrong_algorithm);
 
   std::array<unsigned char, kMaxSignatureBytes> signature;
   auto signature_size = base64url_decode(signature_text, signature);
@@ -356,7 +443,7 @@ JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) co
   const auto* claims =
       payload_json.parse_object(as_text(std::span(payload_bytes.data(), *payload_size)));
   if (claims == nullptr) return refused(JwtFailure::malformed);
-  return check_claims(*claims, rules_, now);
+  return check_claims(*claims, rules_, now, lifetime);
 }
 
 }  // namespace auth
