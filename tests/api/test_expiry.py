@@ -95,6 +95,7 @@ def test_expiry_keeps_its_pace_while_the_request_pool_is_saturated(start_server,
     """The sweeper has connections of its own: requests holding every pooled connection
     (here, charges stuck behind a row lock) do not hold the stock back."""
     import threading
+    import uuid
 
     from apiclient import Client
     from test_deadlines import LockHolder
@@ -113,10 +114,13 @@ def test_expiry_keeps_its_pace_while_the_request_pool_is_saturated(start_server,
     stop = threading.Event()
 
     def saturate():
+        # Keyed charges: each takes a pooled connection of its own (unkeyed ones of one loop
+        # share a batch, hence one connection).
         while not stop.is_set():
             try:
                 Client("127.0.0.1", sp.port, timeout=30).call(
-                    "POST", "/api/v1/points/charge", {"userId": blocked_user, "amount": 1})
+                    "POST", "/api/v1/points/charge", {"userId": blocked_user, "amount": 1},
+                    headers={"Idempotency-Key": uuid.uuid4().hex})
             except OSError:
                 pass
 
