@@ -19,6 +19,7 @@ ECOMMERCE_PACKAGES=(
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3-pytest python3-yaml wrk curl git
   libnats-dev nats-server haproxy
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
 
 log() { printf '==> %s\n' "$*"; }
@@ -158,4 +159,27 @@ build_release() {
 # build_asan [cmake --build args]: Debug + AddressSanitizer/UBSan.
 build_asan() {
   cmake_build "$REPO_ROOT/build/asan" -DCMAKE_BUILD_TYPE=Debug -DECOMMERCE_SANITIZE=ON -- "$@"
+}
+
+# build_fuzz [cmake --build args]: the libFuzzer targets of fuzz/ (clang-14, ASan+UBSan),
+# in their own directory: clang and gcc objects must not share a build tree.
+build_fuzz() {
+  CC=clang-14 CXX=clang++-14 cmake_build "$REPO_ROOT/build/fuzz" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DECOMMERCE_FUZZ=ON -DECOMMERCE_TESTS=OFF -- "$@"
+}
+
+# run_fuzz_target <name> <seconds> [libFuzzer args...]: runs build/fuzz/<name> on its seed
+# corpus (fuzz/corpus/<name>, never written to) plus a working corpus that keeps what it
+# finds between runs (build/fuzz/corpus/<name>). A crash, leak, sanitizer report or hang
+# (over 10 s per input) fails it; the input is saved as build/logs/fuzz-<name>-crash-*.
+run_fuzz_target() {
+  local name="$1" seconds="$2"
+  shift 2
+  local work="$REPO_ROOT/build/fuzz/corpus/$name"
+  mkdir -p "$work" "$REPO_ROOT/build/logs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    nice "$REPO_ROOT/build/fuzz/$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix="$REPO_ROOT/build/logs/fuzz-$name-" "$@" \
+    "$work" "$REPO_ROOT/fuzz/corpus/$name"
 }

@@ -184,6 +184,15 @@ pg_stop() {
   _pg_as_owner "$PG_BIN/pg_ctl" stop -w -t 60 -m fast -D "$dir/data" >/dev/null
 }
 
+# pg_crash <name>: immediate shutdown, as if the server crashed: no checkpoint, clients cut
+# off, crash recovery on the next pg_start. For fault tests.
+pg_crash() {
+  local name="$1" dir
+  dir="$(pg_cluster_dir "$name")" || return
+  _pg_running_dir "$dir" || return 0
+  _pg_as_owner "$PG_BIN/pg_ctl" stop -w -t 60 -m immediate -D "$dir/data" >/dev/null
+}
+
 # pg_destroy <name>: stops the cluster and deletes its data.
 pg_destroy() {
   local name="$1" dir

@@ -198,6 +198,32 @@ def user(client) -> int:
     return client.create_user()
 
 
+# What AddressSanitizer, LeakSanitizer and UBSan print (the server under test may be the
+# sanitizer build: ECOMMERCE_SERVER_BIN=build/asan/ecommerce-server).
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error: ",
+                     "SUMMARY: UndefinedBehaviorSanitizer")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Any sanitizer report in any server's log fails the run, even when the tests passed
+    (a server a test stopped itself, or a report that did not end the process)."""
+    reports = []
+    for sp in _started:
+        try:
+            text = sp.log_path.read_text(errors="replace")
+        except OSError:
+            continue
+        for marker in SANITIZER_MARKERS:
+            at = text.find(marker)
+            if at >= 0:
+                reports.append(f"{sp.log_path} (started by {sp.started_by}):\n"
+                               f"{text[max(0, at - 200):at + 6000]}")
+                break
+    if reports:
+        sys.stderr.write("\n\nSANITIZER REPORTS in server logs:\n" + "\n\n".join(reports) + "\n")
+        session.exitstatus = 1
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item):
     _current_test["id"] = item.nodeid
