@@ -14,6 +14,8 @@ struct Services {
   db::Pool& db;
   const config::Config& config;
   const std::atomic<bool>& schema_ready;
+  // Set on SIGTERM: the instance is going away, so /ready says 503 while requests go on.
+  const std::atomic<bool>& draining;
   const Observability& observability;
 };
 
