@@ -126,6 +126,8 @@ int main(int argc, char** argv) {
 
   std::atomic<bool> schema_ready{false};
   std::atomic<bool> draining{false};
+  // Payments (every loop) wake the outbox relay (first loop) through it.
+  events::OutboxWakeup outbox_wakeup;
   metrics::HttpMetrics http_metrics(threads);
   app::Observability observability;
   observability.http = &http_metrics;
@@ -138,7 +140,7 @@ int main(int argc, char** argv) {
     loop->pool =
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
     loop->services = std::make_unique<app::Services>(
-        app::Services{*loop->pool, config, schema_ready, draining, observability});
+        app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});
@@ -209,7 +211,8 @@ int main(int argc, char** argv) {
   // Paid-order events go to the data platform from every instance (they share the work).
   std::atomic<bool> stopping{false};
   boost::asio::co_spawn(first_loop,
-                        events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping),
+                        events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping,
+                                                 outbox_wakeup),
                         boost::asio::detached);
 
   // SIGTERM: /ready says 503 at once, the server keeps serving for SHUTDOWN_DRAIN_MS, then

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "app/observability.hpp"
+#include "events/outbox_wakeup.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 
@@ -17,6 +18,8 @@ struct Services {
   // Set on SIGTERM: the instance is going away, so /ready says 503 while requests go on.
   const std::atomic<bool>& draining;
   const Observability& observability;
+  // Payments tell this process's outbox relay about the events they committed.
+  events::OutboxWakeup& outbox_wakeup;
 };
 
 }  // namespace app

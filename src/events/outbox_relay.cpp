@@ -4,7 +4,6 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -65,16 +64,13 @@ struct QueuedEvent {
   Clock::time_point lease_ends;
 };
 
-class Relay;
-void register_local_relay(const asio::any_io_executor& executor,
-                          const std::shared_ptr<Relay>& relay);
-
 // All the relay's coroutines share one Relay and run on one loop, so nothing here locks.
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
   Relay(asio::any_io_executor executor, RelayOptions options, const std::atomic<bool>* schema_ready,
-        const std::atomic<bool>& stopping)
+        const std::atomic<bool>& stopping, OutboxWakeup& wakeup)
       : executor_(executor),
+        wakeup_(wakeup),
         options_(std::move(options)),
         pool_(executor, pool_options(options_.database), schema_ready),
         stopping_(stopping),
@@ -92,7 +88,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   awaitable<void> run() {
     auto self = shared_from_this();
-    register_local_relay(executor_, self);
+    wakeup_.attach(executor_, [relay = weak_from_this()] {
+      if (auto alive = relay.lock()) alive->wake_claimer();
+    });
     if (sink_) {
       spdlog::info(
           "msg=\"outbox relay started\" platform=\"{}\" lease_ms={} batch={} max_in_flight={}",
@@ -372,6 +370,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   }
 
   asio::any_io_executor executor_;
+  OutboxWakeup& wakeup_;
   RelayOptions options_;
   db::Pool pool_;
   const std::atomic<bool>& stopping_;
@@ -389,44 +388,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   std::mt19937 random_;
 };
 
-// How payments in this process wake its relay. At most one wake-up is queued at a time:
-// one claim after the wake-up sees every event committed before it.
-struct LocalRelay {
-  std::mutex mutex;
-  std::optional<asio::any_io_executor> executor;
-  std::weak_ptr<Relay> relay;
-  std::atomic<bool> wake_queued{false};
-};
-
-LocalRelay& local_relay() {
-  static LocalRelay instance;
-  return instance;
-}
-
-void register_local_relay(const asio::any_io_executor& executor,
-                          const std::shared_ptr<Relay>& relay) {
-  auto& local = local_relay();
-  std::lock_guard lock(local.mutex);
-  local.executor = executor;
-  local.relay = relay;
-}
-
 }  // namespace
-
-void outbox_committed() {
-  auto& local = local_relay();
-  if (local.wake_queued.exchange(true)) return;
-  std::lock_guard lock(local.mutex);
-  if (!local.executor) {
-    local.wake_queued = false;
-    return;
-  }
-  asio::post(*local.executor, [relay = local.relay] {
-    // Cleared before waking: an event committed from here on queues a wake-up of its own.
-    local_relay().wake_queued = false;
-    if (auto alive = relay.lock()) alive->wake_claimer();
-  });
-}
 
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database) {
   RelayOptions options;
@@ -441,9 +403,10 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
 }
 
 awaitable<void> run_outbox_relay(RelayOptions options, const std::atomic<bool>* schema_ready,
-                                 const std::atomic<bool>& stopping) {
+                                 const std::atomic<bool>& stopping, OutboxWakeup& wakeup) {
   auto executor = co_await asio::this_coro::executor;
-  auto relay = std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping);
+  auto relay =
+      std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping, wakeup);
   co_await relay->run();
 }
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "events/outbox_relay.hpp"
+#include "events/outbox_wakeup.hpp"
 #include "idempotency/idempotency_key.hpp"
 #include "idempotency/idempotent_request.hpp"
 #include "orders/order_errors.hpp"
@@ -53,7 +53,7 @@ void add_payment_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   router.add(
       http::Method::post, "/api/v1/points/use", http::Access::user,
-      [&pool](http::Request& request) -> awaitable<http::Response> {
+      [&pool, &wakeup = services.outbox_wakeup](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto order_id = json_input::required_id(body, "orderId");
@@ -65,12 +65,12 @@ void add_payment_routes(http::Router& router, const app::Services& services) {
             co_return render(co_await pay_order(tx, user_id, order_id));
           };
           auto response = co_await idempotency::run_once(pool, request, *key, work);
-          if (response.status == 200) events::outbox_committed();
+          if (response.status == 200) wakeup.committed();
           co_return response;
         }
         auto response = render(co_await pay_order(pool, user_id, order_id));
         // Committed: the ORDER_PAID event is in the outbox, for this process's relay to send.
-        events::outbox_committed();
+        wakeup.committed();
         co_return response;
       });
 }
