@@ -132,7 +132,10 @@ int main(int argc, char** argv) {
   app::Observability observability;
   observability.http = &http_metrics;
   observability.collectors.push_back(stats::write_metrics);
-  observability.collectors.push_back(events::write_metrics);
+  events::RelayStats relay_stats;  // the relay counts, /metrics reports
+  observability.collectors.push_back([&relay_stats](db::Pool& pool, std::string& out) {
+    return events::write_metrics(relay_stats, pool, out);
+  });
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {
@@ -212,7 +215,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> stopping{false};
   boost::asio::co_spawn(first_loop,
                         events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping,
-                                                 outbox_wakeup),
+                                                 outbox_wakeup, relay_stats),
                         boost::asio::detached);
 
   // SIGTERM: /ready says 503 at once, the server keeps serving for SHUTDOWN_DRAIN_MS, then

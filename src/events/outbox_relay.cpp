@@ -48,9 +48,10 @@ struct QueuedEvent {
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
   Relay(asio::any_io_executor executor, RelayOptions options, const std::atomic<bool>* schema_ready,
-        const std::atomic<bool>& stopping, OutboxWakeup& wakeup)
+        const std::atomic<bool>& stopping, OutboxWakeup& wakeup, RelayStats& stats)
       : executor_(executor),
         wakeup_(wakeup),
+        stats_(stats),
         options_(std::move(options)),
         pool_(executor, pool_options(options_.database), schema_ready),
         stopping_(stopping),
@@ -182,7 +183,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       consecutive_failures_ = 0;
       acked_.push_back(event.id);
     } else {
-      relay_stats().record_failed_attempt();
+      stats_.record_failed_attempt();
       const auto delay = retry_delay(options_.retry, event.attempts, jitter());
       spdlog::debug(
           "msg=\"outbox delivery failed\" event_id={} attempts={} retry_in_ms={} "
@@ -238,7 +239,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       try {
         if (!delivered.empty()) {
           const auto lags = co_await mark_delivered(pool_, delivered);
-          for (double lag : lags) relay_stats().record_delivery(lag);
+          for (double lag : lags) stats_.record_delivery(lag);
           spdlog::debug("msg=\"outbox events delivered\" count={}", lags.size());
           delivered.clear();
         }
@@ -278,6 +279,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   asio::any_io_executor executor_;
   OutboxWakeup& wakeup_;
+  RelayStats& stats_;
   RelayOptions options_;
   db::Pool pool_;
   const std::atomic<bool>& stopping_;
@@ -310,10 +312,11 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
 }
 
 awaitable<void> run_outbox_relay(RelayOptions options, const std::atomic<bool>* schema_ready,
-                                 const std::atomic<bool>& stopping, OutboxWakeup& wakeup) {
+                                 const std::atomic<bool>& stopping, OutboxWakeup& wakeup,
+                                 RelayStats& stats) {
   auto executor = co_await asio::this_coro::executor;
   auto relay =
-      std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping, wakeup);
+      std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping, wakeup, stats);
   co_await relay->run();
 }
 

@@ -10,6 +10,7 @@
 
 #include "events/event_sinks.hpp"
 #include "events/outbox_wakeup.hpp"
+#include "events/relay_stats.hpp"
 #include "events/retry_policy.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
@@ -44,10 +45,11 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
 // (events of other instances that died before delivering them), claims due rows with SKIP LOCKED
 // under a lease, POSTs them with bounded concurrency, and marks them delivered or reschedules them
 // with backoff. Also prunes old delivered rows. Runs on the calling coroutine's executor;
-// `schema_ready` gates its database work until migrations are applied.
+// `schema_ready` gates its database work until migrations are applied; its counters go to
+// `stats` (for /metrics).
 boost::asio::awaitable<void> run_outbox_relay(RelayOptions options,
                                               const std::atomic<bool>* schema_ready,
                                               const std::atomic<bool>& stopping,
-                                              OutboxWakeup& wakeup);
+                                              OutboxWakeup& wakeup, RelayStats& stats);
 
 }  // namespace events
