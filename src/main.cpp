@@ -131,7 +131,10 @@ int main(int argc, char** argv) {
   metrics::HttpMetrics http_metrics(threads);
   app::Observability observability;
   observability.http = &http_metrics;
-  observability.collectors.push_back(stats::write_metrics);
+  stats::BestSellersCounts best_sellers_counts;  // the routes count, /metrics reports
+  observability.collectors.push_back([&best_sellers_counts](db::Pool& pool, std::string& out) {
+    return stats::write_metrics(best_sellers_counts, pool, out);
+  });
   events::RelayStats relay_stats;  // the relay counts, /metrics reports
   observability.collectors.push_back([&relay_stats](db::Pool& pool, std::string& out) {
     return events::write_metrics(relay_stats, pool, out);
@@ -143,7 +146,8 @@ int main(int argc, char** argv) {
     loop->pool =
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
     loop->services = std::make_unique<app::Services>(
-        app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup});
+        app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
+                                  best_sellers_counts});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});

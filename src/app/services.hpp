@@ -4,6 +4,7 @@
 
 #include "app/observability.hpp"
 #include "events/outbox_wakeup.hpp"
+#include "stats/best_sellers_counts.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 
@@ -20,6 +21,8 @@ struct Services {
   const Observability& observability;
   // Payments tell this process's outbox relay about the events they committed.
   events::OutboxWakeup& outbox_wakeup;
+  // Best-seller rankings read from the database, over every loop (for /metrics).
+  stats::BestSellersCounts& best_sellers_counts;
 };
 
 }  // namespace app
