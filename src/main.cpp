@@ -13,7 +13,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 
 #include "app/connection_budget.hpp"
 #include "app/migrator.hpp"
@@ -21,6 +20,7 @@
 #include "app/request_gate_setup.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "app/shutdown_signals.hpp"
 #include "events/outbox_metrics.hpp"
 #include "events/outbox_relay.hpp"
 #include "idempotency/idempotent_request.hpp"
@@ -126,11 +126,20 @@ int main(int argc, char** argv) {
   }
 
   std::atomic<bool> schema_ready{false};
+  std::atomic<bool> draining{false};
+  // Payments (every loop) wake the outbox relay (first loop) through it.
+  events::OutboxWakeup outbox_wakeup;
   metrics::HttpMetrics http_metrics(threads);
   app::Observability observability;
   observability.http = &http_metrics;
-  observability.collectors.push_back(stats::write_metrics);
-  observability.collectors.push_back(events::write_metrics);
+  stats::BestSellersCounts best_sellers_counts;  // the routes count, /metrics reports
+  observability.collectors.push_back([&best_sellers_counts](db::Pool& pool, std::string& out) {
+    return stats::write_metrics(best_sellers_counts, pool, out);
+  });
+  events::RelayStats relay_stats;  // the relay counts, /metrics reports
+  observability.collectors.push_back([&relay_stats](db::Pool& pool, std::string& out) {
+    return events::write_metrics(relay_stats, pool, out);
+  });
   observability.collectors.push_back(db::write_batch_metrics);
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
@@ -139,7 +148,8 @@ int main(int argc, char** argv) {
     loop->pool =
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
     loop->services = std::make_unique<app::Services>(
-        app::Services{*loop->pool, config, schema_ready, observability});
+        app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
+                                  best_sellers_counts});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});
@@ -210,21 +220,19 @@ int main(int argc, char** argv) {
   // Paid-order events go to the data platform from every instance (they share the work).
   std::atomic<bool> stopping{false};
   boost::asio::co_spawn(first_loop,
-                        events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping),
+                        events::run_outbox_relay(std::move(relay_options), &schema_ready, stopping,
+                                                 outbox_wakeup, relay_stats),
                         boost::asio::detached);
 
-  boost::asio::signal_set signals(first_loop, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    spdlog::info("msg=\"shutting down\" signal={}", signal);
-    server.shutdown();
-  });
+  // SIGTERM: /ready says 503 at once, the server keeps serving for SHUTDOWN_DRAIN_MS, then
+  // stops accepting and drains (a load balancer's checks take the instance out first).
+  app::ShutdownSignals signals(first_loop, config.shutdown_drain, draining,
+                               [&server] { server.shutdown(); });
   // Once requests have drained: stop the background work and the relay, and let nothing
   // else keep the first loop running.
   server.set_before_loops_end([&]() -> boost::asio::awaitable<void> {
     stopping = true;
-    boost::system::error_code ignored;
-    signals.cancel(ignored);
+    signals.cancel();
     for (auto& task : background) co_await task->stop();
   });
 

@@ -5,6 +5,7 @@
 #include "docs/docs_routes.hpp"
 #include "operations/operations_routes.hpp"
 #include "orders/orders_routes.hpp"
+#include "orders/payment_routes.hpp"
 #include "points/points_routes.hpp"
 #include "stats/best_sellers_routes.hpp"
 #include "users/users_routes.hpp"
@@ -18,6 +19,7 @@ void add_all_routes(http::Router& router, const Services& services) {
   catalog::add_routes(router, services);
   coupons::add_routes(router, services);
   orders::add_routes(router, services);
+  orders::add_payment_routes(router, services);
   docs::add_routes(router, services);
   stats::add_routes(router, services);
 }

@@ -3,6 +3,8 @@
 #include <atomic>
 
 #include "app/observability.hpp"
+#include "events/outbox_wakeup.hpp"
+#include "stats/best_sellers_counts.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 
@@ -14,7 +16,13 @@ struct Services {
   db::Pool& db;
   const config::Config& config;
   const std::atomic<bool>& schema_ready;
+  // Set on SIGTERM: the instance is going away, so /ready says 503 while requests go on.
+  const std::atomic<bool>& draining;
   const Observability& observability;
+  // Payments tell this process's outbox relay about the events they committed.
+  events::OutboxWakeup& outbox_wakeup;
+  // Best-seller rankings read from the database, over every loop (for /metrics).
+  stats::BestSellersCounts& best_sellers_counts;
 };
 
 }  // namespace app

@@ -11,7 +11,8 @@
 
 namespace events {
 
-boost::asio::awaitable<void> write_metrics(db::Pool& pool, std::string& out) {
+boost::asio::awaitable<void> write_metrics(const RelayStats& stats, db::Pool& pool,
+                                           std::string& out) {
   using metrics::write_help;
   using metrics::write_sample;
   // A database outage must not take the other metrics down with it: leave these out.
@@ -29,25 +30,25 @@ boost::asio::awaitable<void> write_metrics(db::Pool& pool, std::string& out) {
     write_sample(out, "outbox_oldest_undelivered_age_seconds", {}, pending->oldest_age_seconds);
   }
 
-  const auto stats = relay_stats().snapshot();
+  const auto counts = stats.snapshot();
   write_help(out, "outbox_delivered_total", "counter",
              "Events this process's relay delivered (acknowledged with a 2xx).");
-  write_sample(out, "outbox_delivered_total", {}, static_cast<double>(stats.delivered_total));
+  write_sample(out, "outbox_delivered_total", {}, static_cast<double>(counts.delivered_total));
   write_help(out, "outbox_failed_attempts_total", "counter",
              "Delivery attempts that failed (platform down, timeout, non-2xx) and were retried.");
   write_sample(out, "outbox_failed_attempts_total", {},
-               static_cast<double>(stats.failed_attempts_total));
+               static_cast<double>(counts.failed_attempts_total));
   write_help(out, "outbox_delivery_lag_seconds", "histogram",
              "From an event's creation in the payment transaction to its acknowledgement.");
   for (std::size_t i = 0; i < kDeliveryLagBuckets.size(); ++i) {
     const std::string le = fmt::format("{}", kDeliveryLagBuckets[i]);
     write_sample(out, "outbox_delivery_lag_seconds_bucket", {{"le", le}},
-                 static_cast<double>(stats.lag_buckets[i]));
+                 static_cast<double>(counts.lag_buckets[i]));
   }
   write_sample(out, "outbox_delivery_lag_seconds_bucket", {{"le", "+Inf"}},
-               static_cast<double>(stats.lag_count));
-  write_sample(out, "outbox_delivery_lag_seconds_sum", {}, stats.lag_sum_seconds);
-  write_sample(out, "outbox_delivery_lag_seconds_count", {}, static_cast<double>(stats.lag_count));
+               static_cast<double>(counts.lag_count));
+  write_sample(out, "outbox_delivery_lag_seconds_sum", {}, counts.lag_sum_seconds);
+  write_sample(out, "outbox_delivery_lag_seconds_count", {}, static_cast<double>(counts.lag_count));
 }
 
 }  // namespace events

@@ -4,7 +4,6 @@
 #include <atomic>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -12,16 +11,18 @@
 #include <vector>
 
 #include <spdlog/spdlog.h>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "events/event_sinks.hpp"
+#include "events/outbox_backlog_log.hpp"
+#include "events/outbox_listener.hpp"
+#include "events/outbox_pruner.hpp"
 #include "events/outbox_store.hpp"
+#include "events/relay_support.hpp"
 #include "events/relay_stats.hpp"
 #include "platform/async/wake_up.hpp"
 #include "platform/db/connection.hpp"
@@ -36,45 +37,21 @@ using std::chrono::milliseconds;
 
 namespace {
 
-constexpr auto kAsTuple = asio::as_tuple(asio::use_awaitable);
-constexpr int kPruneBatch = 1000;
-constexpr int kMaxPruneBatchesPerRound = 50;
-// How often, at most, the relay without a platform logs its backlog.
-constexpr auto kBacklogLogInterval = std::chrono::seconds(10);
-constexpr auto kListenerPingInterval = std::chrono::seconds(30);
-
 using async::WakeUp;
-
-// Error texts (libpq's span lines) as one logfmt value.
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (c == '"') c = '\'';
-  }
-  return text;
-}
-
-awaitable<void> sleep_for(Clock::duration duration) {
-  asio::steady_timer timer(co_await asio::this_coro::executor);
-  timer.expires_after(duration);
-  co_await timer.async_wait(kAsTuple);
-}
 
 struct QueuedEvent {
   ClaimedEvent event;
   Clock::time_point lease_ends;
 };
 
-class Relay;
-void register_local_relay(const asio::any_io_executor& executor,
-                          const std::shared_ptr<Relay>& relay);
-
 // All the relay's coroutines share one Relay and run on one loop, so nothing here locks.
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
   Relay(asio::any_io_executor executor, RelayOptions options, const std::atomic<bool>* schema_ready,
-        const std::atomic<bool>& stopping)
+        const std::atomic<bool>& stopping, OutboxWakeup& wakeup, RelayStats& stats)
       : executor_(executor),
+        wakeup_(wakeup),
+        stats_(stats),
         options_(std::move(options)),
         pool_(executor, pool_options(options_.database), schema_ready),
         stopping_(stopping),
@@ -92,7 +69,9 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   awaitable<void> run() {
     auto self = shared_from_this();
-    register_local_relay(executor_, self);
+    wakeup_.attach(executor_, [relay = weak_from_this()] {
+      if (auto alive = relay.lock()) alive->wake_claimer();
+    });
     if (sink_) {
       spdlog::info(
           "msg=\"outbox relay started\" platform=\"{}\" lease_ms={} batch={} max_in_flight={}",
@@ -108,7 +87,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       asio::co_spawn(executor_, flush(self), asio::detached);
       co_await claim_loop();
     } else {
-      co_await log_backlog_loop();
+      co_await log_backlog(self);
     }
   }
 
@@ -204,7 +183,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       consecutive_failures_ = 0;
       acked_.push_back(event.id);
     } else {
-      relay_stats().record_failed_attempt();
+      stats_.record_failed_attempt();
       const auto delay = retry_delay(options_.retry, event.attempts, jitter());
       spdlog::debug(
           "msg=\"outbox delivery failed\" event_id={} attempts={} retry_in_ms={} "
@@ -260,7 +239,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
       try {
         if (!delivered.empty()) {
           const auto lags = co_await mark_delivered(pool_, delivered);
-          for (double lag : lags) relay_stats().record_delivery(lag);
+          for (double lag : lags) stats_.record_delivery(lag);
           spdlog::debug("msg=\"outbox events delivered\" count={}", lags.size());
           delivered.clear();
         }
@@ -276,102 +255,31 @@ class Relay : public std::enable_shared_from_this<Relay> {
       }
       if (database_down) {
         if (stopping_.load()) break;
-        co_await sleep_for(milliseconds(500));
+        co_await sleep_unless_stopping(milliseconds(500), milliseconds(500), stopping_);
       }
     }
   }
 
-  // LISTEN on a dedicated connection: each payment's commit wakes the claimer at once.
-  // When that connection is lost the relay keeps polling while it reconnects.
-  awaitable<void> listen([[maybe_unused]] std::shared_ptr<Relay> self) {
-    auto backoff = milliseconds(500);
-    bool lost = false;
-    while (!stopping_.load()) {
-      try {
-        auto connection = co_await db::Connection::connect(executor_, options_.database.connect);
-        co_await connection->execute("LISTEN outbox_events");
-        if (lost) spdlog::info("msg=\"outbox listener connected\"");
-        lost = false;
-        backoff = milliseconds(500);
-        claim_wake_.notify();  // whatever committed while nobody listened
-        auto last_ping = Clock::now();
-        while (!stopping_.load()) {
-          if (co_await connection->wait_for_notification(options_.poll_interval)) {
-            claim_wake_.notify();
-          }
-          // A connection cut without a FIN stays silent forever: check it now and then.
-          if (Clock::now() - last_ping > kListenerPingInterval) {
-            co_await connection->execute("SELECT 1");
-            last_ping = Clock::now();
-          }
-        }
-        co_return;
-      } catch (const std::exception& error) {
-        if (!lost) {
-          spdlog::warn(
-              "msg=\"outbox listener has no database connection; polling meanwhile\" "
-              "error=\"{}\"",
-              one_line(error.what()));
-        }
-        lost = true;
-      }
-      // Short sleeps, so a stop is noticed quickly (shutdown waits for the relay to end).
-      const auto until = Clock::now() + backoff;
-      while (!stopping_.load() && Clock::now() < until) {
-        co_await sleep_for(std::min<Clock::duration>(until - Clock::now(), options_.poll_interval));
-      }
-      backoff = std::min(backoff * 2, milliseconds(10'000));
-    }
+  awaitable<void> listen(std::shared_ptr<Relay> self) {
+    // Each payment's commit (of any instance) wakes the claimer at once.
+    co_await listen_for_outbox_events(options_.database.connect, options_.poll_interval,
+                                      stopping_, [self] { self->wake_claimer(); });
   }
 
-  // Without a platform: events stay in the outbox; say so when payments come in, at most
-  // every few seconds.
-  awaitable<void> log_backlog_loop() {
-    auto last_logged = Clock::time_point{};
-    while (!stopping_.load()) {
-      const bool woken = co_await claim_wake_.wait_for(options_.poll_interval);
-      if (!woken || Clock::now() - last_logged < kBacklogLogInterval) continue;
-      try {
-        const auto pending = co_await backlog(pool_);
-        if (pending.undelivered == 0) continue;
-        last_logged = Clock::now();
-        spdlog::info(
-            "msg=\"DATA_PLATFORM_URL not set; keeping events undelivered\" undelivered={} "
-            "oldest_age_seconds={:.1f}",
-            pending.undelivered, pending.oldest_age_seconds);
-      } catch (const std::exception&) {
-        // The database is not there yet; nothing to report.
-      }
-    }
+  awaitable<void> log_backlog([[maybe_unused]] std::shared_ptr<Relay> self) {
+    co_await log_outbox_backlog_until_stopped(pool_, claim_wake_, options_.poll_interval,
+                                              stopping_);
   }
 
-  // Deletes delivered events past the retention, a small batch at a time.
   awaitable<void> prune([[maybe_unused]] std::shared_ptr<Relay> self) {
-    auto wait = std::min(options_.prune_interval, milliseconds(5000));
-    while (!stopping_.load()) {
-      // Short sleeps, so a stop is noticed quickly.
-      const auto until = Clock::now() + wait;
-      while (!stopping_.load() && Clock::now() < until) {
-        co_await sleep_for(std::min<Clock::duration>(until - Clock::now(), options_.poll_interval));
-      }
-      if (stopping_.load()) break;
-      wait = options_.prune_interval;
-      try {
-        std::int64_t total = 0;
-        for (int round = 0; round < kMaxPruneBatchesPerRound && !stopping_.load(); ++round) {
-          const auto deleted = co_await prune_delivered(pool_, options_.retention, kPruneBatch);
-          total += deleted;
-          if (deleted < kPruneBatch) break;
-        }
-        if (total > 0) spdlog::info("msg=\"pruned delivered outbox events\" count={}", total);
-      } catch (const db::DbUnavailable&) {
-      } catch (const std::exception& error) {
-        spdlog::error("msg=\"outbox prune failed\" error=\"{}\"", one_line(error.what()));
-      }
-    }
+    co_await prune_delivered_events_until_stopped(
+        pool_, PruneSchedule{options_.retention, options_.prune_interval, options_.poll_interval},
+        stopping_);
   }
 
   asio::any_io_executor executor_;
+  OutboxWakeup& wakeup_;
+  RelayStats& stats_;
   RelayOptions options_;
   db::Pool pool_;
   const std::atomic<bool>& stopping_;
@@ -389,44 +297,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
   std::mt19937 random_;
 };
 
-// How payments in this process wake its relay. At most one wake-up is queued at a time:
-// one claim after the wake-up sees every event committed before it.
-struct LocalRelay {
-  std::mutex mutex;
-  std::optional<asio::any_io_executor> executor;
-  std::weak_ptr<Relay> relay;
-  std::atomic<bool> wake_queued{false};
-};
-
-LocalRelay& local_relay() {
-  static LocalRelay instance;
-  return instance;
-}
-
-void register_local_relay(const asio::any_io_executor& executor,
-                          const std::shared_ptr<Relay>& relay) {
-  auto& local = local_relay();
-  std::lock_guard lock(local.mutex);
-  local.executor = executor;
-  local.relay = relay;
-}
-
 }  // namespace
-
-void outbox_committed() {
-  auto& local = local_relay();
-  if (local.wake_queued.exchange(true)) return;
-  std::lock_guard lock(local.mutex);
-  if (!local.executor) {
-    local.wake_queued = false;
-    return;
-  }
-  asio::post(*local.executor, [relay = local.relay] {
-    // Cleared before waking: an event committed from here on queues a wake-up of its own.
-    local_relay().wake_queued = false;
-    if (auto alive = relay.lock()) alive->wake_claimer();
-  });
-}
 
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database) {
   RelayOptions options;
@@ -441,9 +312,11 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
 }
 
 awaitable<void> run_outbox_relay(RelayOptions options, const std::atomic<bool>* schema_ready,
-                                 const std::atomic<bool>& stopping) {
+                                 const std::atomic<bool>& stopping, OutboxWakeup& wakeup,
+                                 RelayStats& stats) {
   auto executor = co_await asio::this_coro::executor;
-  auto relay = std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping);
+  auto relay =
+      std::make_shared<Relay>(executor, std::move(options), schema_ready, stopping, wakeup, stats);
   co_await relay->run();
 }
 

@@ -9,6 +9,8 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "events/event_sinks.hpp"
+#include "events/outbox_wakeup.hpp"
+#include "events/relay_stats.hpp"
 #include "events/retry_policy.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
@@ -37,19 +39,17 @@ inline constexpr std::size_t kRelayConnections = 4;
 // (https, not an http:// or nats:// URL) throws config::ConfigError.
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database);
 
-// Tells this process's relay that an outbox event has just been committed (call it after
-// the COMMIT). Thread-safe and cheap: a burst of calls queues one wake-up.
-void outbox_committed();
-
 // Delivers ORDER_PAID events from the outbox to the data platform until `stopping`, in
-// every instance: woken by outbox_committed() after each payment of this process commits,
+// every instance: woken through `wakeup` after each payment of this process commits,
 // by NOTIFY outbox_events from anywhere (an operator's retry, a tool), and by a poll timer
 // (events of other instances that died before delivering them), claims due rows with SKIP LOCKED
 // under a lease, POSTs them with bounded concurrency, and marks them delivered or reschedules them
 // with backoff. Also prunes old delivered rows. Runs on the calling coroutine's executor;
-// `schema_ready` gates its database work until migrations are applied.
+// `schema_ready` gates its database work until migrations are applied; its counters go to
+// `stats` (for /metrics).
 boost::asio::awaitable<void> run_outbox_relay(RelayOptions options,
                                               const std::atomic<bool>* schema_ready,
-                                              const std::atomic<bool>& stopping);
+                                              const std::atomic<bool>& stopping,
+                                              OutboxWakeup& wakeup, RelayStats& stats);
 
 }  // namespace events

@@ -31,9 +31,4 @@ RelayStats::Snapshot RelayStats::snapshot() const {
   return out;
 }
 
-RelayStats& relay_stats() {
-  static RelayStats stats;
-  return stats;
-}
-
 }  // namespace events

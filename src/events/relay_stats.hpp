@@ -36,7 +36,4 @@ class RelayStats {
   std::atomic<std::uint64_t> lag_sum_microseconds_{0};
 };
 
-// The process's relay statistics (one relay per process), for /metrics.
-RelayStats& relay_stats();
-
 }  // namespace events

@@ -16,7 +16,12 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, R"({"status":"UP"})");
              });
   router.add(http::Method::get, "/ready",
-             [&pool = services.db](http::Request&) -> boost::asio::awaitable<http::Response> {
+             [&pool = services.db, &draining = services.draining](
+                 http::Request&) -> boost::asio::awaitable<http::Response> {
+               // Shutting down: still serving, but a load balancer should send no more.
+               if (draining.load()) {
+                 co_return http::Response::json(503, R"({"status":"DRAINING"})");
+               }
                // Either step throws DbUnavailable, which the server answers with 503.
                auto connection = co_await pool.acquire();
                co_await connection->execute(kPing, db::Params());

@@ -7,13 +7,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
-#include "events/outbox_relay.hpp"
 #include "idempotency/idempotency_key.hpp"
 #include "idempotency/idempotent_request.hpp"
+#include "orders/order_errors.hpp"
 #include "orders/order_rules.hpp"
 #include "orders/orders_store.hpp"
-#include "orders/payment_batcher.hpp"
-#include "orders/payment_store.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
 #include "platform/json/output.hpp"
@@ -47,15 +45,6 @@ std::string to_json(const Order& order) {
   out["expiresAt"] = order.expires_at;
   out["paidAt"] = json_output::or_null(order.paid_at);
   return boost::json::serialize(out);
-}
-
-ApiError order_not_found(std::int64_t order_id) {
-  return ApiError::not_found("ORDER_NOT_FOUND", fmt::format("order {} does not exist", order_id));
-}
-
-ApiError not_payable(std::int64_t order_id) {
-  return ApiError::conflict("ORDER_NOT_PAYABLE",
-                            fmt::format("order {} is no longer awaiting payment", order_id));
 }
 
 // The request's lines: 1..50 objects, positive product ids, quantities >= 1; merged per
@@ -109,39 +98,10 @@ http::Response placed_response(const PlaceOutcome& outcome, std::int64_t user_id
   return http::Response::json(201, to_json(outcome.order));
 }
 
-http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
-                             std::int64_t order_id) {
-  using Kind = PayOutcome::Kind;
-  switch (outcome.kind) {
-    case Kind::paid:
-      break;
-    case Kind::user_not_found:
-      throw users::user_not_found(user_id);
-    case Kind::order_not_found:
-      throw order_not_found(order_id);
-    case Kind::not_payable:
-      throw not_payable(order_id);
-    case Kind::insufficient_balance:
-      throw ApiError::conflict(
-          "INSUFFICIENT_BALANCE",
-          fmt::format("balance {} is less than {}; order {} is now EXPIRED",
-                      outcome.shortfall_balance, outcome.paid_amount, order_id));
-  }
-  boost::json::object out;
-  out["orderId"] = order_id;
-  out["status"] = "PAID";
-  out["paidAmount"] = outcome.paid_amount;
-  out["balance"] = outcome.balance;
-  out["paidAt"] = outcome.paid_at;
-  return http::Response::json(200, boost::json::serialize(out));
-}
-
 }  // namespace
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
-  // This router serves one event loop: unkeyed payments of that loop are settled in batches.
-  auto payments = std::make_shared<PaymentBatcher>(pool);
   const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
   // This router serves one event loop: the queue orders that loop's hot-product writes.
   auto queue = std::make_shared<ProductWriteQueue>();
@@ -194,36 +154,12 @@ void add_routes(http::Router& router, const app::Services& services) {
                  case CancelOutcome::Kind::not_found:
                    throw order_not_found(order_id);
                  case CancelOutcome::Kind::not_payable:
-                   throw not_payable(order_id);
+                   throw order_not_payable(order_id);
                  case CancelOutcome::Kind::cancelled:
                    break;
                }
                co_return http::Response::json(200, to_json(outcome.order));
              });
-
-  router.add(
-      http::Method::post, "/api/v1/points/use", http::Access::user,
-      [&pool, payments](http::Request& request) -> awaitable<http::Response> {
-        auto body = json_input::parse_object_body(request);
-        auto user_id = json_input::required_id(body, "userId");
-        auto order_id = json_input::required_id(body, "orderId");
-        auto render = [&](const PayOutcome& outcome) {
-          return paid_response(outcome, user_id, order_id);
-        };
-        if (auto key = idempotency::key_of(request)) {
-          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
-            co_return render(co_await pay_order(tx, user_id, order_id));
-          };
-          auto response = co_await idempotency::run_once(pool, request, *key, work);
-          if (response.status == 200) events::outbox_committed();
-          co_return response;
-        }
-        // A keyed payment keeps its own transaction (the key and the payment commit together).
-        auto response = render(co_await payments->pay(user_id, order_id));
-        // Committed: the ORDER_PAID event is in the outbox, for this process's relay to send.
-        events::outbox_committed();
-        co_return response;
-      });
 }
 
 }  // namespace orders

@@ -5,7 +5,7 @@
 
 namespace orders {
 
-// Orders (create, read, cancel) and their payment, POST /api/v1/points/use.
+// Orders: create, read, cancel (their payment: payment_routes.hpp).
 void add_routes(http::Router& router, const app::Services& services);
 
 }  // namespace orders

@@ -24,8 +24,6 @@ using boost::asio::awaitable;
 constexpr auto kFreshFor = std::chrono::seconds(4);
 constexpr auto kServeStaleFor = std::chrono::seconds(9);
 
-std::atomic<std::uint64_t> queries_run{0};
-
 std::string to_json(const std::vector<BestSeller>& ranking) {
   boost::json::array out;
   int rank = 0;
@@ -42,16 +40,12 @@ std::string to_json(const std::vector<BestSeller>& ranking) {
 
 }  // namespace
 
-std::uint64_t best_sellers_queries() {
-  return queries_run.load(std::memory_order_relaxed);
-}
-
-awaitable<void> write_metrics(db::Pool&, std::string& out) {
+awaitable<void> write_metrics(const BestSellersCounts& counts, db::Pool&, std::string& out) {
   metrics::write_help(
       out, "best_sellers_queries_total", "counter",
       "Best-seller rankings read from the database (every other answer was cached).");
   metrics::write_sample(out, "best_sellers_queries_total", {},
-                        static_cast<double>(best_sellers_queries()));
+                        static_cast<double>(counts.queries.load(std::memory_order_relaxed)));
   co_return;
 }
 
@@ -59,7 +53,8 @@ void add_routes(http::Router& router, const app::Services& services) {
   // One cache per event loop (this router belongs to one loop).
   auto cache = std::make_shared<AnswerCache>(kFreshFor, kServeStaleFor);
   router.add(http::Method::get, "/api/v1/products/best",
-             [&pool = services.db, cache](http::Request& request) -> awaitable<http::Response> {
+             [&pool = services.db, &counts = services.best_sellers_counts,
+              cache](http::Request& request) -> awaitable<http::Response> {
                std::optional<std::string> last_day;
                if (const auto* date = request.query_param("date")) {
                  last_day = parse_sales_date(*date);
@@ -69,8 +64,8 @@ void add_routes(http::Router& router, const app::Services& services) {
                }
                // Named, not a temporary in the co_await: g++ 12 mis-destroys temporaries
                // with destructors that live across a suspension.
-               const AnswerCache::Loader load = [&pool, last_day]() -> awaitable<std::string> {
-                 queries_run.fetch_add(1, std::memory_order_relaxed);
+               const AnswerCache::Loader load = [&pool, &counts, last_day]() -> awaitable<std::string> {
+                 counts.queries.fetch_add(1, std::memory_order_relaxed);
                  co_return to_json(co_await best_sellers(pool, last_day));
                };
                const std::string key = last_day.value_or("");

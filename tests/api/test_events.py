@@ -213,7 +213,7 @@ def test_https_platform_url_is_a_configuration_error(server_binary, database_url
 
 def test_one_delivery_per_paid_order_with_the_contract_fields(relay_server, platform, client,
                                                                sql):
-    relay_server(platform)
+    relay = relay_server(platform)
     o, paid = paid_order(client, price=1500, quantity=2, coupon_off=700)
     other, other_paid = paid_order(client, price=300, quantity=3)
     got = platform.wait_delivered([o["orderId"], other["orderId"]], timeout=5)
@@ -243,6 +243,10 @@ def test_one_delivery_per_paid_order_with_the_contract_fields(relay_server, plat
         assert lower["idempotency-key"] == body["eventId"]
         assert lower["content-type"].split(";")[0].strip() == "application/json"
     wait_rows(sql, [o["orderId"], other["orderId"]], lambda r: r[2] == "t", 5, "delivered_at")
+    # The relay's counters reach /metrics (the relay and the route share main's RelayStats).
+    metrics = relay.client.call("GET", "/metrics").raw.decode()
+    delivered = [line for line in metrics.splitlines() if line.startswith("outbox_delivered_total ")]
+    assert delivered and float(delivered[0].split()[1]) >= 2, delivered
 
 
 def test_no_event_for_unpaid_expired_or_cancelled_orders(relay_server, platform, client, sql):

@@ -89,3 +89,31 @@ def test_sigterm_under_load_answers_in_flight_requests_and_exits_0(start_server,
     log = sp.log_path.read_text(errors="replace")
     assert "level=error" not in log and "level=critical" not in log, log_tail(sp.log_path)
     assert "AddressSanitizer" not in log and "runtime error" not in log, log_tail(sp.log_path)
+
+
+def test_sigterm_with_a_drain_period_reports_not_ready_but_keeps_serving(start_server):
+    """SHUTDOWN_DRAIN_MS: after SIGTERM /ready answers 503 at once while new connections are
+    still accepted and served, so a load balancer takes the instance out before its socket
+    closes; then the server stops as before and exits 0."""
+    sp = start_server({"SHUTDOWN_DRAIN_MS": "1500"})
+    c = sp.client
+    assert c.call("GET", "/ready").status == 200
+    signalled = time.monotonic()
+    sp.proc.send_signal(signal.SIGTERM)
+    time.sleep(0.2)
+    seen = []
+    while time.monotonic() - signalled < 1.2:
+        fresh = Client("127.0.0.1", sp.port, timeout=5)  # a new connection each time
+        seen.append((fresh.call("GET", "/ready").status,
+                     fresh.call("GET", "/api/v1/products").status))
+        time.sleep(0.1)
+    assert seen and all(s == (503, 200) for s in seen), (seen, log_tail(sp.log_path))
+    rc = sp.proc.wait(timeout=15)
+    assert rc == 0, log_tail(sp.log_path)
+    assert time.monotonic() - signalled >= 1.4
+    try:
+        socket.create_connection(("127.0.0.1", sp.port), timeout=2).close()
+        refused = False
+    except OSError:
+        refused = True
+    assert refused

@@ -127,6 +127,10 @@ TEST(ConfigParse, IntegerBoundsAreInclusive) {
   EXPECT_EQ(parse(with("ORDER_PAYMENT_TIMEOUT_SECONDS", "604800")).order_payment_timeout_seconds,
             604800);
   EXPECT_EQ(parse(with("HTTP_IDLE_TIMEOUT_SECONDS", "3600")).http_idle_timeout.count(), 3600);
+  EXPECT_EQ(parse(minimal()).shutdown_drain.count(), 0);
+  EXPECT_EQ(parse(with("SHUTDOWN_DRAIN_MS", "1500")).shutdown_drain.count(), 1500);
+  EXPECT_EQ(parse(with("SHUTDOWN_DRAIN_MS", "600000")).shutdown_drain.count(), 600000);
+  EXPECT_THROW(parse(with("SHUTDOWN_DRAIN_MS", "-1")), config::ConfigError);
   EXPECT_EQ(parse(with("POINTS_MAX_CHARGE", "1000000000000")).points_max_charge, 1'000'000'000'000);
   EXPECT_EQ(parse(with("POINTS_MAX_BALANCE", "1000000000000000")).points_max_balance,
             1'000'000'000'000'000);

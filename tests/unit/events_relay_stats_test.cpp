@@ -33,8 +33,4 @@ TEST(EventsRelayStats, HistogramIsCumulativeWithInclusiveBounds) {
   EXPECT_NEAR(s.lag_sum_seconds, 30.078, 1e-6);
 }
 
-TEST(EventsRelayStats, ProcessWideInstance) {
-  EXPECT_EQ(&events::relay_stats(), &events::relay_stats());
-}
-
 }  // namespace

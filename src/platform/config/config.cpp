@@ -99,6 +99,8 @@ Config parse(const Lookup& lookup) {
       std::chrono::seconds(integer(lookup, "HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 3600));
   config.http_max_connections =
       static_cast<std::size_t>(integer(lookup, "HTTP_MAX_CONNECTIONS", 10000, 1, 1'000'000));
+  config.shutdown_drain =
+      std::chrono::milliseconds(integer(lookup, "SHUTDOWN_DRAIN_MS", 0, 0, 600'000));
   config.log_level = text(lookup, "LOG_LEVEL", "info");
   if (config.log_level != "trace" && config.log_level != "debug" && config.log_level != "info" &&
       config.log_level != "warn" && config.log_level != "error" && config.log_level != "off") {

@@ -51,6 +51,9 @@ struct Config {
   std::chrono::milliseconds request_deadline{5000};
   std::chrono::seconds http_header_timeout{10};
   std::size_t http_max_connections = 10000;
+  // After SIGTERM: how long /ready answers 503 while the server still accepts and serves,
+  // so a load balancer's health checks take the instance out before its socket closes.
+  std::chrono::milliseconds shutdown_drain{0};
   std::string log_level = "info";
   bool access_log = true;
   std::string migrations_dir;

@@ -1,0 +1,49 @@
+#include "app/shutdown_signals.hpp"
+
+#include <csignal>
+
+#include <spdlog/spdlog.h>
+
+namespace app {
+
+ShutdownSignals::ShutdownSignals(boost::asio::io_context& loop, std::chrono::milliseconds drain,
+                                 std::atomic<bool>& draining, std::function<void()> shut_down)
+    : signals_(loop, SIGINT, SIGTERM),
+      drain_timer_(loop),
+      drain_(drain),
+      draining_(draining),
+      shut_down_(std::move(shut_down)) {
+  wait();
+}
+
+void ShutdownSignals::cancel() {
+  boost::system::error_code ignored;
+  signals_.cancel(ignored);
+  drain_timer_.cancel();
+}
+
+void ShutdownSignals::wait() {
+  signals_.async_wait([this](const boost::system::error_code& error, int signal) {
+    if (!error) on_signal(signal);
+  });
+}
+
+void ShutdownSignals::on_signal(int signal) {
+  if (draining_.exchange(true) || drain_.count() == 0) {
+    spdlog::info("msg=\"shutting down\" signal={}", signal);
+    drain_timer_.cancel();
+    shut_down_();
+    return;
+  }
+  spdlog::info("msg=\"draining: /ready answers 503, still serving\" signal={} drain_ms={}",
+               signal, drain_.count());
+  wait();
+  drain_timer_.expires_after(drain_);
+  drain_timer_.async_wait([this, signal](const boost::system::error_code& error) {
+    if (error) return;
+    spdlog::info("msg=\"shutting down\" signal={}", signal);
+    shut_down_();
+  });
+}
+
+}  // namespace app
