@@ -26,6 +26,7 @@
 #include "app/observability.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "events/outbox_wakeup.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/db/pool.hpp"
@@ -34,6 +35,7 @@
 #include "platform/json/input.hpp"
 #include <spdlog/spdlog.h>
 #include "platform/metrics/http_metrics.hpp"
+#include "stats/best_sellers_counts.hpp"
 
 namespace {
 
@@ -65,9 +67,12 @@ http::Method to_method(bhttp::verb verb) {
 struct Service {
   asio::io_context context{1};
   std::atomic<bool> schema_ready{false};
+  std::atomic<bool> draining{false};
   config::Config config;
   metrics::HttpMetrics http_metrics{1};
   app::Observability observability;
+  events::OutboxWakeup outbox_wakeup;
+  stats::BestSellersCounts best_sellers_counts;
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<app::Services> services;
   http::Router router;
@@ -81,7 +86,8 @@ struct Service {
     observability.http = &http_metrics;
     observability.pools.push_back(pool.get());
     services = std::make_unique<app::Services>(
-        app::Services{*pool, config, schema_ready, observability});
+        app::Services{*pool, config, schema_ready, draining, observability, outbox_wakeup,
+                      best_sellers_counts});
     app::add_all_routes(router, *services);
   }
 };
