@@ -22,10 +22,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
+#include <spdlog/spdlog.h>
 
 #include "app/observability.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
+#include "docs/docs_routes.hpp"
 #include "events/outbox_wakeup.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
@@ -33,7 +35,6 @@
 #include "platform/http/api_error.hpp"
 #include "platform/http/router.hpp"
 #include "platform/json/input.hpp"
-#include <spdlog/spdlog.h>
 #include "platform/metrics/http_metrics.hpp"
 #include "stats/best_sellers_counts.hpp"
 
@@ -87,7 +88,7 @@ struct Service {
     observability.pools.push_back(pool.get());
     services = std::make_unique<app::Services>(
         app::Services{*pool, config, schema_ready, draining, observability, outbox_wakeup,
-                      best_sellers_counts});
+                      best_sellers_counts, docs::load_files(config)});
     app::add_all_routes(router, *services);
   }
 };
@@ -177,7 +178,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!target) return 0;  // 400
   request.path = target->path();
   for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
-  for (const auto& field : message) request.headers.emplace_back(field.name_string(), field.value());
+  for (const auto& field : message)
+    request.headers.emplace_back(field.name_string(), field.value());
 
   // The query readers on every request, whatever the route.
   try {
@@ -195,7 +197,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     finding("405 without an Allow list", request.path);
   }
   if (match.kind != http::Router::Match::Kind::found) return 0;  // 404 / 405
-  if (match.handler == nullptr || match.pattern.empty()) finding("match without handler", request.path);
+  if (match.handler == nullptr || match.pattern.empty())
+    finding("match without handler", request.path);
   request.params = std::move(match.params);
   if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
     return 0;  // 415

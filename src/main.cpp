@@ -21,6 +21,7 @@
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/shutdown_signals.hpp"
+#include "docs/docs_routes.hpp"
 #include "events/outbox_metrics.hpp"
 #include "events/outbox_relay.hpp"
 #include "idempotency/idempotent_request.hpp"
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
     return events::write_metrics(relay_stats, pool, out);
   });
   observability.collectors.push_back(db::write_batch_metrics);
+  const auto docs_files = docs::load_files(config);
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {
@@ -149,7 +151,7 @@ int main(int argc, char** argv) {
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
     loop->services = std::make_unique<app::Services>(
         app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
-                                  best_sellers_counts});
+                      best_sellers_counts, docs_files});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});
@@ -162,11 +164,10 @@ int main(int argc, char** argv) {
   server_options.idle_timeout = config.http_idle_timeout;
   server_options.header_timeout = config.http_header_timeout;
   // Connections must leave descriptors for the pools, the relay and files.
-  const std::uint64_t reserved_files =
-      256 + std::uint64_t{connections.total};
+  const std::uint64_t reserved_files = 256 + std::uint64_t{connections.total};
   server_options.max_connections = static_cast<std::size_t>(std::min<std::uint64_t>(
-      config.http_max_connections, open_files > 2 * reserved_files ? open_files - reserved_files
-                                                                   : open_files / 2));
+      config.http_max_connections,
+      open_files > 2 * reserved_files ? open_files - reserved_files : open_files / 2));
   server_options.access_log = config.access_log;
   server_options.observe = [&http_metrics](std::size_t loop, std::string_view method,
                                            std::string_view route, int status,
@@ -199,8 +200,8 @@ int main(int argc, char** argv) {
   db::PoolOptions background_pool_options = pool_options;
   background_pool_options.max_connections = app::kBackgroundTaskConnections;
   auto& first_loop = loops.front()->context;
-  auto background_pool = std::make_unique<db::Pool>(first_loop.get_executor(),
-                                                    background_pool_options, &schema_ready);
+  auto background_pool =
+      std::make_unique<db::Pool>(first_loop.get_executor(), background_pool_options, &schema_ready);
   auto periodic = [&](std::string name, std::chrono::milliseconds period, auto step) {
     tasks::PeriodicSettings settings;
     settings.period = period;
@@ -210,12 +211,12 @@ int main(int argc, char** argv) {
   };
   std::vector<std::unique_ptr<tasks::PeriodicTask>> background;
   // Unpaid orders expire with no request needed; one sweeper per instance is plenty.
-  background.push_back(periodic("expiry-sweeper", std::chrono::milliseconds(1000),
-                                orders::sweep_expired_orders));
+  background.push_back(
+      periodic("expiry-sweeper", std::chrono::milliseconds(1000), orders::sweep_expired_orders));
   background.push_back(periodic("idempotency-key-pruner", std::chrono::minutes(1),
                                 idempotency::prune_all_expired_keys));
-  background.push_back(periodic("sales-folder", std::chrono::milliseconds(1000),
-                                stats::fold_all_pending_sales));
+  background.push_back(
+      periodic("sales-folder", std::chrono::milliseconds(1000), stats::fold_all_pending_sales));
   for (auto& task : background) task->start();
   // Paid-order events go to the data platform from every instance (they share the work).
   std::atomic<bool> stopping{false};

@@ -1,12 +1,14 @@
 #pragma once
 
 #include <atomic>
+#include <memory>
 
 #include "app/observability.hpp"
+#include "docs/docs_assets.hpp"
 #include "events/outbox_wakeup.hpp"
-#include "stats/best_sellers_counts.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
+#include "stats/best_sellers_counts.hpp"
 
 namespace app {
 
@@ -23,6 +25,8 @@ struct Services {
   events::OutboxWakeup& outbox_wakeup;
   // Best-seller rankings read from the database, over every loop (for /metrics).
   stats::BestSellersCounts& best_sellers_counts;
+  // The OpenAPI description and Swagger UI files, read once at start.
+  std::shared_ptr<const docs::DocsFiles> docs_files;
 };
 
 }  // namespace app

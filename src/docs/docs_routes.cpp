@@ -1,7 +1,6 @@
 #include "docs/docs_routes.hpp"
 
 #include <memory>
-#include <mutex>
 
 #include <spdlog/spdlog.h>
 
@@ -23,29 +22,6 @@ constexpr std::string_view kPagePolicy =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'";
-
-// add_routes runs once per event loop, all at start; the files are read by the first call
-// only. The lock is never taken while serving.
-std::shared_ptr<const DocsFiles> shared_files(const std::string& openapi,
-                                              const std::string& ui_dir) {
-  static std::mutex mutex;
-  static std::string loaded_key;
-  static std::shared_ptr<const DocsFiles> loaded;
-  std::lock_guard lock(mutex);
-  auto key = openapi + '\n' + ui_dir;
-  if (!loaded || loaded_key != key) {
-    auto files = std::make_shared<DocsFiles>(load_docs_files(openapi, ui_dir));
-    if (!files->openapi_problem.empty()) {
-      spdlog::warn("msg=\"/api/openapi.yaml unavailable\" detail=\"{}\"", files->openapi_problem);
-    }
-    if (!files->assets_problem.empty()) {
-      spdlog::warn("msg=\"/docs unavailable\" detail=\"{}\"", files->assets_problem);
-    }
-    loaded = std::move(files);
-    loaded_key = std::move(key);
-  }
-  return loaded;
-}
 
 http::Response serve(const http::Request& request, const Asset& asset,
                      std::string_view cache_control) {
@@ -87,8 +63,20 @@ std::string swagger_ui_dir(const config::Config& config) {
   return std::string(ECOMMERCE_SOURCE_DIR) + "/web/node_modules/swagger-ui-dist";
 }
 
+std::shared_ptr<const DocsFiles> load_files(const config::Config& config) {
+  auto files =
+      std::make_shared<DocsFiles>(load_docs_files(openapi_file(config), swagger_ui_dir(config)));
+  if (!files->openapi_problem.empty()) {
+    spdlog::warn("msg=\"/api/openapi.yaml unavailable\" detail=\"{}\"", files->openapi_problem);
+  }
+  if (!files->assets_problem.empty()) {
+    spdlog::warn("msg=\"/docs unavailable\" detail=\"{}\"", files->assets_problem);
+  }
+  return files;
+}
+
 void add_routes(http::Router& router, const app::Services& services) {
-  auto files = shared_files(openapi_file(services.config), swagger_ui_dir(services.config));
+  std::shared_ptr<const DocsFiles> files = services.docs_files;
 
   router.add(http::Method::get, "/docs", [files](http::Request&) -> awaitable<http::Response> {
     if (files->assets.empty()) co_return unavailable(kAssetsMissing);

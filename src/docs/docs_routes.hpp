@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "app/services.hpp"
@@ -12,8 +13,12 @@ namespace docs {
 std::string openapi_file(const config::Config& config);
 std::string swagger_ui_dir(const config::Config& config);
 
-// GET /docs (Swagger UI), GET /docs/assets/{file} and GET /api/openapi.yaml. The files
-// are read once, at the first call, and shared by every event loop's routes.
+// Reads the files once, at start (main shares them among the event loops' routes), and
+// logs what is missing; never throws.
+std::shared_ptr<const DocsFiles> load_files(const config::Config& config);
+
+// GET /docs (Swagger UI), GET /docs/assets/{file} and GET /api/openapi.yaml, served from
+// services.docs_files.
 void add_routes(http::Router& router, const app::Services& services);
 
 }  // namespace docs
