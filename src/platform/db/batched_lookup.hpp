@@ -9,13 +9,12 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "platform/async/wake_up.hpp"
 
 namespace db {
 
@@ -43,15 +42,15 @@ class BatchedLookup {
   boost::asio::awaitable<std::optional<Value>> get(Key key) {
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer wake(executor, asio::steady_timer::time_point::max());
+    async::WakeUp wake(executor);
     Waiter waiter{std::move(key), &wake};
     pending_.push_back(&waiter);
     if (in_flight_ < max_in_flight_) {
       ++in_flight_;
       asio::co_spawn(executor, run_fetches(), asio::detached);
     }
-    // The timer never expires: run_fetches cancels it once the answer is in.
-    while (!waiter.done) co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    // Woken when the answer is in (a wake-up before the wait is not lost).
+    while (!waiter.done) co_await wake.wait();
     if (waiter.error) std::rethrow_exception(waiter.error);
     co_return std::move(waiter.value);
   }
@@ -62,7 +61,7 @@ class BatchedLookup {
   // Lives in the waiting lookup's coroutine frame until `done`.
   struct Waiter {
     Key key;
-    boost::asio::steady_timer* wake;
+    async::WakeUp* wake;
     std::optional<Value> value{};
     std::exception_ptr error{};
     bool done = false;
@@ -87,7 +86,7 @@ class BatchedLookup {
       }
       for (Waiter* waiter : batch) {
         waiter->done = true;
-        waiter->wake->cancel();
+        waiter->wake->notify();
       }
     }
     --in_flight_;

@@ -10,14 +10,12 @@
 #include <utility>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
+#include "platform/async/wake_up.hpp"
 #include "platform/db/errors.hpp"
 
 namespace db {
@@ -25,7 +23,7 @@ namespace db {
 // One item's answer from a batch: its own outcome, or its own exception.
 template <typename Outcome>
 struct Settled {
-  Settled(Outcome outcome) : value(std::move(outcome)) {}  // NOLINT: implicit on purpose
+  Settled(Outcome outcome) : value(std::move(outcome)) {}             // NOLINT: implicit on purpose
   Settled(std::exception_ptr failure) : error(std::move(failure)) {}  // NOLINT
   std::optional<Outcome> value;
   std::exception_ptr error;
@@ -65,15 +63,15 @@ class WriteBatcher {
   boost::asio::awaitable<Outcome> submit(Request request) {
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer wake(executor, asio::steady_timer::time_point::max());
+    async::WakeUp wake(executor);
     Waiter waiter{std::move(request), &wake};
     pending_.push_back(&waiter);
     if (!in_flight_) {
       in_flight_ = true;
       asio::co_spawn(executor, run_batches(), asio::detached);
     }
-    // The timer never expires: run_batches cancels it once the outcome is in.
-    while (!waiter.done) co_await wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    // Woken when the answer is in (a wake-up before the wait is not lost).
+    while (!waiter.done) co_await wake.wait();
     if (waiter.error) std::rethrow_exception(waiter.error);
     co_return std::move(*waiter.value);
   }
@@ -85,7 +83,7 @@ class WriteBatcher {
   // Lives in the waiting request's coroutine frame until `done`.
   struct Waiter {
     Request request;
-    boost::asio::steady_timer* wake;
+    async::WakeUp* wake;
     std::optional<Outcome> value{};
     std::exception_ptr error{};
     bool done = false;
@@ -137,7 +135,7 @@ class WriteBatcher {
       }
       for (Waiter* waiter : batch) {
         waiter->done = true;
-        waiter->wake->cancel();
+        waiter->wake->notify();
       }
     }
     in_flight_ = false;
