@@ -18,7 +18,7 @@ using boost::asio::awaitable;
 const db::Statement kLockProducts{
     "orders.lock_products",
     "SELECT id, price, stock, EXISTS (SELECT 1 FROM users WHERE id = $2::bigint) "
-    "FROM products WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE"};
+    "FROM products WHERE id = ANY($1::bigint[]) ORDER BY id FOR NO KEY UPDATE"};
 
 // The same without locks, for one-product orders without a coupon (they lock nothing else
 // before it): their stock row is locked only by the
@@ -78,7 +78,7 @@ const db::Statement kLockProductsOfOrders{
     "orders.lock_products_of_orders",
     "SELECT id FROM products WHERE id IN ("
     "  SELECT product_id FROM order_items WHERE order_id = ANY($1::bigint[])) "
-    "ORDER BY id FOR UPDATE"};
+    "ORDER BY id FOR NO KEY UPDATE"};
 
 // Quantities are summed per product first: an UPDATE ... FROM applies only one joined row
 // per target row, and several released orders may share a product.
@@ -100,6 +100,10 @@ const db::Statement kOverdue{
     "SELECT id FROM orders WHERE status = 'NOT_PAID' AND expires_at <= now() "
     "ORDER BY expires_at LIMIT $1::bigint FOR UPDATE SKIP LOCKED"};
 
+const db::Statement kPlaceBatch{"orders.place_batch",
+                                "SELECT * FROM place_orders_batch($1::bigint[], $2::bigint[], "
+                                "$3::bigint[], $4::bigint)"};
+
 std::vector<std::int64_t> column_of(const db::Result& result) {
   std::vector<std::int64_t> values;
   values.reserve(static_cast<std::size_t>(result.rows()));
@@ -112,16 +116,11 @@ std::vector<std::int64_t> column_of(const db::Result& result) {
 awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                     const std::vector<OrderLine>& lines,
                                     std::optional<std::int64_t> user_coupon_id,
-                                    std::int64_t payment_timeout_seconds,
-                                    ProductWriteQueue* queue) {
+                                    std::int64_t payment_timeout_seconds) {
   if (lines.size() == 1 && !user_coupon_id) {
-    const std::int64_t product_id = lines.front().product_id;
-    if (queue) co_await queue->wait_turn(product_id);
-    const ProductWriteQueue::Turn turn(queue, product_id);  // a null queue: no turn to pass
     // One product, no coupon: a read, then one conditional write statement that is its own
     // transaction (it writes everything or nothing). No BEGIN/COMMIT round trips, and the
-    // product's row lock is held only while that statement runs and commits: the shortest
-    // hold a hot product can get from one order per transaction.
+    // product's row lock is held only while that statement runs and commits.
     auto connection = co_await pool.acquire();
     co_return co_await place_order(*connection, user_id, lines, user_coupon_id,
                                    payment_timeout_seconds);
@@ -202,6 +201,44 @@ awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
   order.created_at = inserted.string(0, 1);
   order.expires_at = inserted.string(0, 2);
   co_return PlaceOutcome{Kind::placed, std::move(order)};
+}
+
+awaitable<std::vector<std::optional<Order>>> place_orders_at_once(
+    db::Pool& pool, const std::vector<PlaceRequest>& requests,
+    std::int64_t payment_timeout_seconds) {
+  std::vector<std::int64_t> user_ids, product_ids, quantities;
+  user_ids.reserve(requests.size());
+  product_ids.reserve(requests.size());
+  quantities.reserve(requests.size());
+  for (const auto& request : requests) {
+    user_ids.push_back(request.user_id);
+    product_ids.push_back(request.product_id);
+    quantities.push_back(request.quantity);
+  }
+  auto connection = co_await pool.acquire();
+  auto rows = co_await connection->execute(
+      kPlaceBatch, db::Params(user_ids, product_ids, quantities, payment_timeout_seconds));
+  std::vector<std::optional<Order>> outcomes;
+  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
+  for (int row = 0; row < rows.rows(); ++row) {
+    if (rows.is_null(row, 0)) {
+      outcomes.emplace_back(std::nullopt);
+      continue;
+    }
+    const auto& request = requests[static_cast<std::size_t>(row)];
+    const auto price = rows.int64(row, 1);
+    Order order;
+    order.id = rows.int64(row, 0);
+    order.user_id = request.user_id;
+    order.status = "NOT_PAID";
+    order.items.push_back({request.product_id, request.quantity, price, price * request.quantity});
+    order.total_amount = price * request.quantity;
+    order.pay_amount = order.total_amount;
+    order.created_at = rows.string(row, 2);
+    order.expires_at = rows.string(row, 3);
+    outcomes.emplace_back(std::move(order));
+  }
+  co_return outcomes;
 }
 
 awaitable<std::optional<Order>> read_order(db::Connection& connection, std::int64_t order_id,

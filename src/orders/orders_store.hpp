@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "orders/order_rules.hpp"
-#include "orders/product_write_queue.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
@@ -51,12 +50,10 @@ struct PlaceOutcome {
 
 // Takes the stock of every line (rows locked in product-id order), checks and uses the
 // coupon, and records the order: all in one transaction, or nothing.
-// `queue` (optional) makes one-product orders of the same product take turns per loop.
 boost::asio::awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
-                                                 std::int64_t payment_timeout_seconds,
-                                                 ProductWriteQueue* queue = nullptr);
+                                                 std::int64_t payment_timeout_seconds);
 // The same on the caller's connection: inside its open transaction (left open), or, for
 // a one-product order without coupon only, in autocommit mode (its single write statement
 // is all or nothing on its own).
@@ -64,6 +61,22 @@ boost::asio::awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_
                                                  const std::vector<OrderLine>& lines,
                                                  std::optional<std::int64_t> user_coupon_id,
                                                  std::int64_t payment_timeout_seconds);
+
+// A one-product order without a coupon, the kind placed in batches.
+struct PlaceRequest {
+  std::int64_t user_id;
+  std::int64_t product_id;
+  std::int64_t quantity;
+};
+
+// Many one-product orders without coupon in one call and one commit (the function
+// place_orders_batch in db/migrations), first come first served in the order given: one
+// answer per request, the order where it was placed, nullopt where nothing was written
+// (unknown user or product, too little stock left; settle it with `place_order` to tell
+// which). Throws only if the whole batch failed, in which case none of it was applied.
+boost::asio::awaitable<std::vector<std::optional<Order>>> place_orders_at_once(
+    db::Pool& pool, const std::vector<PlaceRequest>& requests,
+    std::int64_t payment_timeout_seconds);
 
 struct FindOutcome {
   enum class Kind { found, user_not_found, not_found } kind;

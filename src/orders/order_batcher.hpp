@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "orders/orders_store.hpp"
+#include "platform/db/pool.hpp"
+#include "platform/db/write_batcher.hpp"
+
+namespace orders {
+
+// One-product orders without a coupon of one event loop, placed in batches
+// (db::WriteBatcher over place_orders_at_once): the orders that arrive while a batch is in
+// flight go together in the next one, one statement and one commit for all of them, first
+// come first served. An order the batch could not place (unknown user or product, too
+// little stock) is then settled alone by place_order, which tells those cases apart.
+// Every other order (several lines, a coupon) goes straight to place_order.
+class OrderBatcher {
+ public:
+  static constexpr std::size_t kMaxBatch = 64;
+
+  OrderBatcher(db::Pool& pool, std::int64_t payment_timeout_seconds);
+
+  boost::asio::awaitable<PlaceOutcome> place(std::int64_t user_id,
+                                             const std::vector<OrderLine>& lines,
+                                             std::optional<std::int64_t> user_coupon_id);
+
+ private:
+  db::Pool& pool_;
+  std::int64_t payment_timeout_seconds_;
+  db::WriteBatcher<PlaceRequest, std::optional<Order>> batcher_;
+};
+
+}  // namespace orders
