@@ -37,10 +37,10 @@ const db::Statement kStore{
     " WHERE idempotency_key = $1"};
 
 const db::Statement kPrune{"idempotency.prune",
-                           "DELETE FROM idempotency_keys WHERE idempotency_key IN ("
+                           "DELETE FROM idempotency_keys WHERE idempotency_key = ANY (ARRAY("
                            "  SELECT idempotency_key FROM idempotency_keys"
                            "  WHERE created_at < now() - interval '24 hours' LIMIT $1::bigint"
-                           "  FOR UPDATE SKIP LOCKED)"};
+                           "  FOR UPDATE SKIP LOCKED))"};
 
 // How long a duplicate waits for the first request's transaction before giving up.
 constexpr const char* kClaimLockTimeout = "SET LOCAL lock_timeout = '5s'";

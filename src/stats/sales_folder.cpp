@@ -5,12 +5,15 @@ namespace stats {
 namespace {
 
 // Statistics rows are upserted in (day, product) order, so folders in several instances
-// cannot deadlock on them.
+// cannot deadlock on them. The rows to move are picked as an array (`= ANY (ARRAY(...))`,
+// index lookups), not `IN (subquery)`: the table is a queue that autovacuum always sees
+// nearly empty, so the generic plan of `IN` was a nested-loop semi join over every pending
+// row, quadratic once payments outran the folder (1.4 s per fold at 64 connections).
 const db::Statement kFold{
     "stats.fold_pending_sales",
     "WITH moved AS ("
-    "  DELETE FROM sales_pending WHERE id IN ("
-    "    SELECT id FROM sales_pending ORDER BY id LIMIT $1::bigint FOR UPDATE SKIP LOCKED)"
+    "  DELETE FROM sales_pending WHERE id = ANY (ARRAY("
+    "    SELECT id FROM sales_pending ORDER BY id LIMIT $1::bigint FOR UPDATE SKIP LOCKED))"
     "  RETURNING sales_date, product_id, quantity), "
     "summed AS (SELECT sales_date, product_id, sum(quantity) AS quantity FROM moved"
     "           GROUP BY sales_date, product_id), "
