@@ -1,7 +1,7 @@
 #include "catalog/product_pages.hpp"
 
 #include <algorithm>
-#include <unordered_map>
+#include <optional>
 
 namespace catalog {
 
@@ -14,11 +14,17 @@ const db::Statement kIdIndex{"catalog.id_index",
                              "SELECT c.version, p.id FROM catalog_totals c "
                              "LEFT JOIN LATERAL (SELECT id FROM products ORDER BY id) p ON true"};
 
-// Rows for the ids of several pages at once, with the version and total they belong to.
+// Rows for the ids of several pages at once, in the order asked (an id asked twice comes
+// twice), with the version and total they belong to: the answer is cut into pages as it
+// is read, without a lookup table.
 const db::Statement kRowsByIds{
     "catalog.rows_by_ids",
     "SELECT c.version, c.products, p.id, p.name, p.price, p.stock FROM catalog_totals c "
-    "LEFT JOIN products p ON p.id = ANY($1::bigint[])"};
+    "LEFT JOIN LATERAL ("
+    "  SELECT asked.at, p.id, p.name, p.price, p.stock"
+    "  FROM unnest($1::bigint[]) WITH ORDINALITY AS asked(id, at)"
+    "  JOIN products p ON p.id = asked.id) p ON true "
+    "ORDER BY p.at"};
 
 // How many times a page is retried when products were added meanwhile.
 constexpr int kAttempts = 3;
@@ -46,23 +52,25 @@ ProductPages::ProductPages(db::Pool& pool)
         for (const auto& ids : pages) all_ids.insert(all_ids.end(), ids.begin(), ids.end());
         auto connection = co_await pool.acquire();
         auto result = co_await connection->execute(kRowsByIds, db::Params(all_ids));
-        std::unordered_map<std::int64_t, Product> found;
         std::int64_t version = 0, total = 0;
-        for (int row = 0; row < result.rows(); ++row) {
-          version = result.int64(row, 0);
-          total = result.int64(row, 1);
-          if (result.is_null(row, 2)) continue;
-          const auto id = result.int64(row, 2);
-          found.emplace(id, Product{id, result.string(row, 3), "", result.int64(row, 4),
-                                    result.int64(row, 5)});
+        if (result.rows() > 0) {
+          version = result.int64(0, 0);
+          total = result.int64(0, 1);
         }
+        // Rows come in the order asked, missing products left out: each asked id takes the
+        // next row if that row is its product.
+        int row = result.rows() > 0 && result.is_null(0, 2) ? result.rows() : 0;
         std::vector<std::optional<PageRows>> answers;
         answers.reserve(pages.size());
         for (const auto& ids : pages) {
           PageRows rows{version, total, {}};
+          rows.products.reserve(ids.size());
           for (auto id : ids) {
-            auto product = found.find(id);
-            if (product != found.end()) rows.products.push_back(product->second);
+            if (row < result.rows() && result.int64(row, 2) == id) {
+              rows.products.push_back(Product{id, result.string(row, 3), "", result.int64(row, 4),
+                                              result.int64(row, 5)});
+              ++row;
+            }
           }
           answers.emplace_back(std::move(rows));
         }

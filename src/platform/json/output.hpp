@@ -1,6 +1,8 @@
 #pragma once
 
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include <boost/json/value.hpp>
 
@@ -12,5 +14,10 @@ boost::json::value or_null(const std::optional<T>& value) {
   if (value) return boost::json::value(*value);
   return nullptr;
 }
+
+// Appends `text` as a JSON string (quotes included), escaped as boost::json::serialize
+// escapes it, without building a json::value: for hot answers rendered straight into a
+// string. `text` must be valid UTF-8 (as every stored text is: it arrived as JSON).
+void append_string(std::string& out, std::string_view text);
 
 }  // namespace json_output
