@@ -19,15 +19,8 @@ using Kind = ChargeOutcome::Kind;
 
 constexpr std::int64_t kNoSuchUser = std::numeric_limits<std::int64_t>::max();
 
-class ChargeBatchTest : public it::DbTest {
+class ChargeBatchTest : public it::PoolTest<> {
  protected:
-  void SetUp() override {
-    it::DbTest::SetUp();
-    if (HasFatalFailure()) return;
-    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(8));
-  }
-  void TearDown() override { pool.reset(); }
-
   std::int64_t create_user() {
     return it::run(ioc, users::create_user(*pool, it::unique_name("it-batch"))).id;
   }
@@ -48,9 +41,6 @@ class ChargeBatchTest : public it::DbTest {
     }
     return out;
   }
-
-  asio::io_context ioc;
-  std::unique_ptr<db::Pool> pool;
 };
 
 TEST_F(ChargeBatchTest, MixedOutcomesInOneBatchEachAsIfAlone) {

@@ -380,8 +380,8 @@ TEST_F(ConnectionTest, LargeResultOfSmallRowsIsReadWithoutWaitingOutTheTimeout) 
     long long total_bytes = 0;
     long long total_rows = 0;
     for (int round = 0; round < 3; ++round) {
-      auto result = co_await connection->execute(
-          "SELECT g, 'row' || g FROM generate_series(1, 60000) AS g");
+      auto result =
+          co_await connection->execute("SELECT g, 'row' || g FROM generate_series(1, 60000) AS g");
       total_rows += result.rows();
       for (int row = 0; row < result.rows(); ++row) total_bytes += result.text(row, 1).size() + 8;
     }

@@ -18,18 +18,7 @@ namespace {
 
 namespace asio = boost::asio;
 
-class LockOrderTest : public it::DbTest {
- protected:
-  void SetUp() override {
-    it::DbTest::SetUp();
-    if (HasFatalFailure()) return;
-    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(4));
-  }
-  void TearDown() override { pool.reset(); }
-
-  asio::io_context ioc;
-  std::unique_ptr<db::Pool> pool;
-};
+using LockOrderTest = it::PoolTest<4>;
 
 // A test transaction holds the product's row lock. A one-product order with a coupon must
 // queue for the product before it touches the coupon, so the coupon stays unlocked: were it

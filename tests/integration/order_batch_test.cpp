@@ -14,15 +14,8 @@ namespace {
 
 constexpr std::int64_t kNoSuchId = std::numeric_limits<std::int64_t>::max();
 
-class OrderBatchTest : public it::DbTest {
+class OrderBatchTest : public it::PoolTest<> {
  protected:
-  void SetUp() override {
-    it::DbTest::SetUp();
-    if (HasFatalFailure()) return;
-    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(8));
-  }
-  void TearDown() override { pool.reset(); }
-
   std::int64_t create_user() {
     return it::run(ioc, users::create_user(*pool, it::unique_name("it-order"))).id;
   }
@@ -31,9 +24,6 @@ class OrderBatchTest : public it::DbTest {
     return it::run(ioc, catalog::create_product(*pool, spec)).id;
   }
   std::string scalar(const std::string& sql) { return it::SyncConnection().scalar(sql); }
-
-  boost::asio::io_context ioc;
-  std::unique_ptr<db::Pool> pool;
 };
 
 TEST_F(OrderBatchTest, FirstComeFirstServedEachAsIfAlone) {

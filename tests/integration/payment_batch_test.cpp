@@ -16,30 +16,20 @@ namespace {
 
 constexpr std::int64_t kNoSuchOrder = std::numeric_limits<std::int64_t>::max();
 
-class PaymentBatchTest : public it::DbTest {
+class PaymentBatchTest : public it::PoolTest<> {
  protected:
-  void SetUp() override {
-    it::DbTest::SetUp();
-    if (HasFatalFailure()) return;
-    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(8));
-  }
-  void TearDown() override { pool.reset(); }
-
   std::int64_t create_user(std::int64_t balance) {
     auto id = it::run(ioc, users::create_user(*pool, it::unique_name("it-pay"))).id;
     if (balance > 0) it::run(ioc, points::charge(*pool, id, balance, 100'000'000));
     return id;
   }
   std::int64_t order(std::int64_t user, std::int64_t product, std::int64_t quantity) {
-    auto placed = it::run(ioc, orders::place_order(*pool, user, {{product, quantity}},
-                                                   std::nullopt, 600));
+    auto placed =
+        it::run(ioc, orders::place_order(*pool, user, {{product, quantity}}, std::nullopt, 600));
     EXPECT_EQ(placed.kind, orders::PlaceOutcome::Kind::placed);
     return placed.order.id;
   }
   std::string scalar(const std::string& sql) { return it::SyncConnection().scalar(sql); }
-
-  boost::asio::io_context ioc;
-  std::unique_ptr<db::Pool> pool;
 };
 
 TEST_F(PaymentBatchTest, MixedOutcomesInOneBatchEachAsIfAlone) {
@@ -52,8 +42,10 @@ TEST_F(PaymentBatchTest, MixedOutcomesInOneBatchEachAsIfAlone) {
   const auto o3 = order(a, product, 1);       // 300: short after o1 and o2
   const auto o_b = order(b, product, 1);      // b's order, paid with a's id
   const auto overdue = order(b, product, 1);  // past its window
-  it::SyncConnection().exec("UPDATE orders SET expires_at = now() - interval '1 second' "
-                            "WHERE id = " + std::to_string(overdue));
+  it::SyncConnection().exec(
+      "UPDATE orders SET expires_at = now() - interval '1 second' "
+      "WHERE id = " +
+      std::to_string(overdue));
 
   auto outcomes = it::run(ioc, orders::pay_orders_at_once(*pool, {{a, o1},
                                                                   {a, kNoSuchOrder},
@@ -81,23 +73,24 @@ TEST_F(PaymentBatchTest, MixedOutcomesInOneBatchEachAsIfAlone) {
   const auto in = [](std::int64_t x) { return std::to_string(x); };
   EXPECT_EQ(scalar("SELECT string_agg(seq || ':' || type || ':' || balance_after || ':' || "
                    "coalesce(order_id::text, '-'), ' ' ORDER BY seq) FROM point_history "
-                   "WHERE user_id = " + in(a)),
+                   "WHERE user_id = " +
+                   in(a)),
             "1:CHARGE:1000:- 2:USE:700:" + in(o1) + " 3:USE:100:" + in(o2));
-  EXPECT_EQ(scalar("SELECT string_agg(status, ',' ORDER BY id) FROM orders WHERE id IN (" +
-                   in(o1) + "," + in(o2) + "," + in(o3) + "," + in(o_b) + "," + in(overdue) +
-                   ")"),
+  EXPECT_EQ(scalar("SELECT string_agg(status, ',' ORDER BY id) FROM orders WHERE id IN (" + in(o1) +
+                   "," + in(o2) + "," + in(o3) + "," + in(o_b) + "," + in(overdue) + ")"),
             "PAID,PAID,NOT_PAID,PAID,NOT_PAID");
   EXPECT_EQ(scalar("SELECT count(*) FROM outbox_events WHERE event_type = 'ORDER_PAID' AND "
-                   "aggregate_id IN (" + in(o1) + "," + in(o2) + "," + in(o3) + "," + in(o_b) +
-                   "," + in(overdue) + ")"),
+                   "aggregate_id IN (" +
+                   in(o1) + "," + in(o2) + "," + in(o3) + "," + in(o_b) + "," + in(overdue) + ")"),
             "3");
-  EXPECT_EQ(scalar("SELECT payload->>'paidAmount' FROM outbox_events WHERE aggregate_id = " +
-                   in(o2)),
-            "600");
+  EXPECT_EQ(
+      scalar("SELECT payload->>'paidAmount' FROM outbox_events WHERE aggregate_id = " + in(o2)),
+      "600");
   // Sold: o1, o2 and b's order (a running server may already have folded them).
   EXPECT_EQ(scalar("SELECT coalesce(sum(quantity), 0) FROM (SELECT product_id, quantity FROM "
                    "sales_pending UNION ALL SELECT product_id, quantity FROM daily_product_sales"
-                   ") s WHERE product_id = " + in(product)),
+                   ") s WHERE product_id = " +
+                   in(product)),
             "4");
 }
 

@@ -18,15 +18,8 @@ using points::ChargeOutcome;
 
 constexpr std::int64_t kNoSuchUser = std::numeric_limits<std::int64_t>::max();
 
-class StoresTest : public it::DbTest {
+class StoresTest : public it::PoolTest<> {
  protected:
-  void SetUp() override {
-    it::DbTest::SetUp();
-    if (HasFatalFailure()) return;
-    pool = std::make_unique<db::Pool>(ioc.get_executor(), it::pool_options(8));
-  }
-  void TearDown() override { pool.reset(); }
-
   users::User create_user(const std::string& name) {
     return it::run(ioc, users::create_user(*pool, name));
   }
@@ -41,9 +34,6 @@ class StoresTest : public it::DbTest {
                                              std::int64_t offset) {
     return it::run(ioc, points::history(*pool, user, limit, offset));
   }
-
-  asio::io_context ioc;
-  std::unique_ptr<db::Pool> pool;
 };
 
 TEST_F(StoresTest, CreateUserReturnsTheRowWithAnEmptyWallet) {

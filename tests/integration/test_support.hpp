@@ -99,6 +99,21 @@ inline db::PoolOptions pool_options(std::size_t max_connections = 8) {
   return options;
 }
 
+// A database test with its own event loop and a pool of `pool_size` connections on it.
+template <std::size_t pool_size = 8>
+class PoolTest : public DbTest {
+ protected:
+  void SetUp() override {
+    DbTest::SetUp();
+    if (HasFatalFailure()) return;
+    pool = std::make_unique<db::Pool>(ioc.get_executor(), pool_options(pool_size));
+  }
+  void TearDown() override { pool.reset(); }
+
+  boost::asio::io_context ioc;
+  std::unique_ptr<db::Pool> pool;
+};
+
 // Runs `task` on `ioc` until the io_context runs out of work; returns its value or rethrows.
 template <typename T>
 T run(boost::asio::io_context& ioc, boost::asio::awaitable<T> task) {
