@@ -5,6 +5,9 @@ gnuplot script for the charts. Python 3 standard library only.
   report.py pgbench NAME STDOUT LOG_PREFIX CLIENTS      -> scenario JSON on stdout
   report.py wrk NAME RESULT_JSON CONNECTIONS RSS_KB     -> scenario JSON on stdout
   report.py cpu FILE SERVER_PID POSTMASTER_PID SHELL_PID -> appends a CPU snapshot
+  report.py batch-size TMP_DIR SCENARIO KIND            -> the scenario's mean batch size
+                                                           of KIND, rounded (min 1), or
+                                                           nothing when it has none
   report.py report TMP_DIR OUT_DIR ELAPSED_SECONDS      -> latest.md, latest.json,
                                                            TMP_DIR/charts.gp
 `report` exits 1 when a correctness check failed (coupons issued != N, stock not
@@ -173,6 +176,64 @@ def cpu_shares(path):
             "other": max(0.0, pct("machine_busy") - ours), "cores": a["cores"]}
 
 
+BATCH_METRIC = "db_write_batch_size"
+BATCH_SAMPLE = re.compile(
+    r'^' + BATCH_METRIC + r'_(bucket|sum|count)\{([^}]*)\}\s+(\S+)', re.M)
+
+
+def batch_histograms(path):
+    """{kind: {"buckets": {le: cumulative}, "sum": s, "count": n}} from a /metrics scrape."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    out = {}
+    for part, labels, value in BATCH_SAMPLE.findall(text):
+        label = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        h = out.setdefault(label.get("kind", "?"), {"buckets": {}, "sum": 0.0, "count": 0.0})
+        if part == "bucket":
+            h["buckets"][label.get("le")] = float(value)
+        else:
+            h[part] = float(value)
+    return out
+
+
+def write_batches(tmp, name):
+    """Per kind with batches during the measured run: batches, requests, mean and p99
+    size, from the /metrics scrapes just before and just after it (process-wide)."""
+    before = batch_histograms(os.path.join(tmp, name + ".metrics.before"))
+    after = batch_histograms(os.path.join(tmp, name + ".metrics.after"))
+    if before is None or after is None:
+        return []
+    out = []
+    for kind in sorted(after):
+        a, b = after[kind], before.get(kind, {"buckets": {}, "sum": 0.0, "count": 0.0})
+        count = a["count"] - b["count"]
+        if count <= 0:
+            continue
+        total = a["sum"] - b["sum"]
+
+        def bound(le):
+            return float("inf") if le == "+Inf" else float(le)
+        p99 = None
+        for le in sorted(a["buckets"], key=bound):
+            if a["buckets"][le] - b["buckets"].get(le, 0.0) >= 0.99 * count:
+                p99 = le
+                break
+        out.append({"kind": kind, "batches": int(count), "requests": int(total),
+                    "mean": total / count,
+                    "p99": None if p99 is None else (p99 if p99 == "+Inf" else int(float(p99)))})
+    return out
+
+
+def cmd_batch_size(tmp, name, kind):
+    for b in write_batches(tmp, name):
+        if b["kind"] == kind:
+            print(max(1, int(round(b["mean"]))))
+            return
+
+
 def ms(us):
     return None if us is None else us / 1000.0
 
@@ -241,6 +302,8 @@ def analyse(tmp):
                        server_errors=server_errors, rss_mb=r["rss_kb"] / 1024.0,
                        statuses=statuses, codes=codes, duration_s=duration)
         row["cpu"] = cpu_shares(os.path.join(tmp, name + ".cpu"))
+        if kind != "pgbench":
+            row["write_batches"] = write_batches(tmp, name)
         rows[name] = row
     return rows
 
@@ -399,6 +462,22 @@ def render_md(machine, rows, checks, tgt, corr, elapsed):
               "/health use the better of its two runs. errors are "
               "socket errors, timeouts and answers other than the scenario's expected ones "
               "(reads: any status ≥ 400).", ""]
+    batch_rows = [(name, b) for name, *_ in SCENARIOS if name in rows
+                  for b in rows[name].get("write_batches") or []]
+    if batch_rows:
+        lines += ["## Write batches", "",
+                  "| scenario | kind | batches | requests | mean size | p99 size |",
+                  "|---|---|--:|--:|--:|--:|"]
+        for name, b in batch_rows:
+            p99 = "—" if b["p99"] is None else ("> 128" if b["p99"] == "+Inf"
+                                                 else f"≤ {b['p99']}")
+            lines.append(f"| {name} | {b['kind']} | {b['batches']:,} | {b['requests']:,} | "
+                         f"{b['mean']:.1f} | {p99} |")
+        lines += ["",
+                  "Requests settled per batched write statement (`db_write_batch_size` from "
+                  "`/metrics`, scraped just before and just after the measured run; all "
+                  "event loops together). p99 is the smallest histogram bound (1, 2, 4, … "
+                  "128) at or under which 99% of the run's batches fall.", ""]
     lines += ["## Targets", "", "| what | measured | target | |", "|---|---|---|---|"]
     for t in tgt:
         verdict = "—" if t["pass"] is None else ("PASS" if t["pass"] else "FAIL")
@@ -499,6 +578,8 @@ def cmd_report(tmp, out_dir, elapsed):
             "balance_read_auth_vs_off": ratio(rows, "balance_read_auth", "balance_read"),
             "charge_auth_vs_off": ratio(rows, "charge_auth", "charge"),
         },
+        "write_batches": [dict(b, scenario=n) for n, *_ in SCENARIOS if n in rows
+                          for b in rows[n].get("write_batches") or []],
         "targets": tgt,
         "checks": checks,
         "correctness": [{"what": w, "value": v, "pass": ok} for w, v, ok in corr],
@@ -523,6 +604,8 @@ def main(argv):
         cmd_wrk(*argv[2:])
     elif cmd == "cpu" and len(argv) == 6:
         cmd_cpu(*argv[2:])
+    elif cmd == "batch-size" and len(argv) == 5:
+        cmd_batch_size(*argv[2:])
     elif cmd == "report" and len(argv) == 5:
         sys.exit(cmd_report(argv[2], argv[3], argv[4]))
     else:
