@@ -2,7 +2,8 @@
 """Turns the numbers scripts/bench collects into bench/results/latest.{md,json} and the
 gnuplot script for the charts. Python 3 standard library only.
 
-  report.py pgbench NAME STDOUT LOG_PREFIX CLIENTS      -> scenario JSON on stdout
+  report.py pgbench NAME STDOUT LOG_PREFIX CLIENTS [OPS_PER_TRANSACTION]
+                                                        -> scenario JSON on stdout
   report.py wrk NAME RESULT_JSON CONNECTIONS RSS_KB     -> scenario JSON on stdout
   report.py cpu FILE SERVER_PID POSTMASTER_PID SHELL_PID -> appends a CPU snapshot
   report.py batch-size TMP_DIR SCENARIO KIND            -> the scenario's mean batch size
@@ -46,6 +47,15 @@ SCENARIOS = [
     ("pgbench_order_pay_hot", "pgbench: order + pay, one hot product, locking transaction",
      "pgbench", "ops/s", set(), set()),
     ("pgbench_charge", "pgbench: charge SQL", "pgbench", "ops/s", set(), set()),
+    ("pgbench_order_pay_batched",
+     "pgbench: order + pay batched SQL, {batch} per call, 1,000 products, "
+     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+    ("pgbench_order_pay_hot_batched",
+     "pgbench: order + pay batched SQL, {batch} per call, one hot product, "
+     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+    ("pgbench_charge_batched",
+     "pgbench: charge batched SQL, {batch} per call, {clients} clients (= event loops)",
+     "pgbench", "ops/s", set(), set()),
 ]
 
 CHART_LABELS = {
@@ -56,6 +66,9 @@ CHART_LABELS = {
     "order_pay_spread": "order+pay spread", "order_pay_hot": "order+pay hot",
     "mixed": "mixed", "pgbench_order_pay_spread": "pgbench order+pay spread",
     "pgbench_order_pay_hot": "pgbench order+pay hot", "pgbench_charge": "pgbench charge",
+    "pgbench_order_pay_batched": "pgbench order+pay batched",
+    "pgbench_order_pay_hot_batched": "pgbench order+pay hot batched",
+    "pgbench_charge_batched": "pgbench charge batched",
 }
 
 RSS_LIMIT_MB = 200
@@ -69,7 +82,8 @@ def percentile(sorted_values, p):
     return sorted_values[k]
 
 
-def cmd_pgbench(name, stdout_path, log_prefix, clients):
+def cmd_pgbench(name, stdout_path, log_prefix, clients, batch="1"):
+    """One transaction (one run of the script) is `batch` operations."""
     text = open(stdout_path, encoding="utf-8", errors="replace").read()
 
     def number(pattern, default=None):
@@ -89,12 +103,15 @@ def cmd_pgbench(name, stdout_path, log_prefix, clients):
     processed = number(r"number of transactions actually processed: (\d+)", 0)
     failed = number(r"number of failed transactions: (\d+)", 0)
     duration = number(r"^duration: (\d+) s", None)
+    batch = int(batch)
     result = {
         "name": name,
         "connections": int(clients),
+        "batch": batch,
         "tps": number(r"^tps = ([\d.]+)", 0.0),
+        "ops_per_s": number(r"^tps = ([\d.]+)", 0.0) * batch,
         "requests": int(processed),
-        "ops": int(processed),
+        "ops": int(processed) * batch,
         "duration_s": duration,
         "failed": int(failed),
         "aborted": re.search(r"client \d+ aborted", text) is not None,
@@ -260,7 +277,10 @@ def analyse(tmp):
         row = {"name": name, "title": title, "kind": kind, "unit": unit,
                "connections": r.get("connections")}
         if kind == "pgbench":
-            row.update(throughput=r["tps"], latency_of="operation", p50_ms=ms(r["p50_us"]), p99_ms=ms(r["p99_us"]),
+            batch = r.get("batch", 1)
+            row["title"] = title.format(batch=batch, clients=r.get("connections"))
+            row.update(throughput=r["tps"] * batch, batch=batch, transactions_per_s=r["tps"],
+                       latency_of="operation" if batch == 1 else f"batch of {batch}", p50_ms=ms(r["p50_us"]), p99_ms=ms(r["p99_us"]),
                        max_ms=ms(r["max_us"]), requests=r["requests"], ops=r["ops"],
                        errors=r["failed"] + (1 if r["aborted"] else 0), non_2xx=None,
                        server_errors=0, rss_mb=None, statuses={}, codes={})
@@ -338,6 +358,16 @@ def targets(rows, checks):
     r = ratio(rows, "charge", "pgbench_charge")
     if r is not None:
         add("point charge: service ÷ pgbench", f"{r:.2f}", "(no target)", None)
+    for name, batched, label in (
+            ("order_pay_spread", "pgbench_order_pay_batched", "order + pay, spread"),
+            ("order_pay_hot", "pgbench_order_pay_hot_batched", "order + pay, hot product"),
+            ("charge", "pgbench_charge_batched", "point charge")):
+        r = ratio(rows, name, batched)
+        if r is not None:
+            row = rows[batched]
+            add(f"{label}: service ÷ batched SQL at its batch size "
+                f"({row['batch']} per call, {row['connections']} clients)",
+                f"{r:.2f}", "(no target)", None)
     for name, plain, label in (("balance_read_auth", "balance_read", "balance read"),
                                ("charge_auth", "charge", "point charge")):
         r = ratio(rows, name, plain)
@@ -454,7 +484,9 @@ def render_md(machine, rows, checks, tgt, corr, elapsed):
     lines += ["",
               "Latency of a request: one HTTP request (wrk). Of an operation: an order's "
               "request to its payment's answer (wrk, two requests), or one run of the "
-              "pgbench script (order + pay is two transactions; a charge one statement). "
+              "pgbench script (order + pay is two transactions; a charge one statement; "
+              "a batched script is one call per kind for its batch of operations, and its "
+              "throughput counts operations: transactions/s × batch size). "
               "ops/s counts completed operations (a paid order, a charge); the coupon rush "
               "counts answered issue requests. CPU is in percent of one core "
               "(the machine has " + str(m["cores"]) + "), measured over the scenario; "
@@ -571,6 +603,11 @@ def cmd_report(tmp, out_dir, elapsed):
                                                  "pgbench_order_pay_spread"),
             "order_pay_hot_vs_pgbench": ratio(rows, "order_pay_hot", "pgbench_order_pay_hot"),
             "charge_vs_pgbench": ratio(rows, "charge", "pgbench_charge"),
+            "order_pay_spread_vs_batched_sql": ratio(rows, "order_pay_spread",
+                                                     "pgbench_order_pay_batched"),
+            "order_pay_hot_vs_batched_sql": ratio(rows, "order_pay_hot",
+                                                  "pgbench_order_pay_hot_batched"),
+            "charge_vs_batched_sql": ratio(rows, "charge", "pgbench_charge_batched"),
             "products_list_vs_health": ratio(rows, "products_list", "health"),
             "product_detail_vs_health": ratio(rows, "product_detail", "health"),
             "best_sellers_vs_health": ratio(rows, "best_sellers", "health"),
@@ -598,7 +635,7 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     cmd = argv[1]
-    if cmd == "pgbench" and len(argv) == 6:
+    if cmd == "pgbench" and len(argv) in (6, 7):
         cmd_pgbench(*argv[2:])
     elif cmd == "wrk" and len(argv) == 6:
         cmd_wrk(*argv[2:])
