@@ -251,6 +251,21 @@ def cmd_batch_size(tmp, name, kind):
             return
 
 
+EVENT_SINKS = (("http", "HTTP (fake data platform)", "platform receipt"),
+               ("nats", "NATS JetStream (nats-server, file storage)", "stream store time"))
+
+
+def event_latency(tmp):
+    """{sink: the figures bench/outbox_latency.py --json wrote} for the sinks measured."""
+    out = {}
+    for sink, *_ in EVENT_SINKS:
+        path = os.path.join(tmp, f"event_latency_{sink}.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                out[sink] = json.load(f)
+    return out
+
+
 def ms(us):
     return None if us is None else us / 1000.0
 
@@ -409,9 +424,16 @@ def targets(rows, checks):
     return out
 
 
-def correctness(rows, checks):
+def correctness(rows, checks, events=None):
     """[(what, value, passed)]: failures here fail the run."""
     out = []
+    for sink, e in (events or {}).items():
+        ok = e["failed"] == 0 and e["delivered"] == e["payments"] \
+            and e["received"]["n"] == e["payments"]
+        out.append((f"event delivery latency ({sink}): every payment paid, delivered and "
+                    f"received once measured",
+                    f"{e['payments']:,} payments, {e['failed']:,} failed, "
+                    f"{e['delivered']:,} delivered, {e['received']['n']:,} received", ok))
     five = sum((row.get("server_errors") or 0) for row in rows.values())
     sock = sum((row.get("socket_errors") or 0) for row in rows.values())
     out.append(("no 5xx answers (scenarios that parse answers)", str(five), five == 0))
@@ -447,7 +469,7 @@ def cpu_text(c):
     return " / ".join(f"{c[k]:.0f}" for k in ("server", "postgres", "load", "other"))
 
 
-def render_md(machine, rows, checks, tgt, corr, elapsed):
+def render_md(machine, rows, checks, tgt, corr, elapsed, events=None):
     m = machine
     lines = ["# Benchmark results", ""]
     mode = "quick smoke run (BENCH_QUICK=1)" if m.get("quick") else "full run"
@@ -510,6 +532,32 @@ def render_md(machine, rows, checks, tgt, corr, elapsed):
                   "`/metrics`, scraped just before and just after the measured run; all "
                   "event loops together). p99 is the smallest histogram bound (1, 2, 4, … "
                   "128) at or under which 99% of the run's batches fall.", ""]
+    if events:
+        lines += ["## Event delivery latency", "",
+                  "| sink | payments/s (target) | payments | commit → arrival | "
+                  "arrival p50 ms | p99 ms | max ms | commit → delivered_at p50 ms | p99 ms | "
+                  "max ms |",
+                  "|---|--:|--:|---|--:|--:|--:|--:|--:|--:|"]
+        for sink, label, _ in EVENT_SINKS:
+            e = events.get(sink)
+            if not e:
+                continue
+            rcv, ack = e["received"], e["acknowledged"]
+            lines.append(
+                f"| {label} | {e['rate_achieved']:.0f} ({e['rate_target']:.0f}) | "
+                f"{e['payments']:,} | {e['arrival']} | {fmt(rcv['p50_ms'], 1, False)} | "
+                f"{fmt(rcv['p99_ms'], 1, False)} | {fmt(rcv['max_ms'], 1, False)} | "
+                f"{fmt(ack['p50_ms'], 1, False)} | {fmt(ack['p99_ms'], 1, False)} | "
+                f"{fmt(ack['max_ms'], 1, False)} |")
+        lines += ["",
+                  "ORDER_PAID events of payments made at a steady rate "
+                  "(`bench/outbox_latency.py`, one instance per sink, started after the "
+                  "scenarios above). created_at is the paying transaction's time (just before "
+                  "its commit). Arrival: when the fake platform received the event (HTTP), or "
+                  "the time JetStream stored the message (NATS, from "
+                  "`$JS.API.STREAM.MSG.GET`). delivered_at: the relay's record of the "
+                  "platform's acknowledgement (NATS: JetStream's publish acknowledgement).",
+                  ""]
     lines += ["## Targets", "", "| what | measured | target | |", "|---|---|---|---|"]
     for t in tgt:
         verdict = "—" if t["pass"] is None else ("PASS" if t["pass"] else "FAIL")
@@ -589,9 +637,10 @@ def cmd_report(tmp, out_dir, elapsed):
         with open(os.path.join(tmp, "checks.json"), encoding="utf-8") as f:
             checks = json.load(f)
     rows = analyse(tmp)
+    events = event_latency(tmp)
     tgt = targets(rows, checks)
-    corr = correctness(rows, checks)
-    md = render_md(machine, rows, checks, tgt, corr, int(elapsed))
+    corr = correctness(rows, checks, events)
+    md = render_md(machine, rows, checks, tgt, corr, int(elapsed), events)
     with open(os.path.join(out_dir, "latest.md"), "w", encoding="utf-8") as f:
         f.write(md)
     doc = {
@@ -617,6 +666,7 @@ def cmd_report(tmp, out_dir, elapsed):
         },
         "write_batches": [dict(b, scenario=n) for n, *_ in SCENARIOS if n in rows
                           for b in rows[n].get("write_batches") or []],
+        "event_latency": events,
         "targets": tgt,
         "checks": checks,
         "correctness": [{"what": w, "value": v, "pass": ok} for w, v, ok in corr],
