@@ -1,27 +1,39 @@
 #!/usr/bin/env python3
 """Commit-to-delivery latency of ORDER_PAID events at a steady payment rate.
 
-Runs a fake data platform (answers 200 at once, records when each event arrives), pays
-orders at --rate per second for --seconds, then reports, for those orders' events:
-  - platform receipt - created_at (the paying transaction's time, just before its commit)
-  - delivered_at - created_at (the relay's acknowledgement, from outbox_events)
-as p50/p90/p99/max. Python stdlib + psql only.
+Pays orders at --rate per second for --seconds through the service, then reports, for
+those orders' events, as p50/p90/p99/max:
+  - arrival - created_at: when the sink got the event, minus the event's created_at (the
+    paying transaction's time, just before its commit);
+  - delivered_at - created_at: the relay's acknowledgement (from outbox_events).
+The sink (--sink):
+  http  a fake data platform (answers 200 at once, records when each event arrives);
+        arrival = the platform's receipt.
+  nats  a real nats-server (JetStream on, file storage in a temporary directory) with a
+        stream on the subject; arrival = the time the stream stored the message (JetStream's
+        $JS.API.STREAM.MSG.GET answers each message with it).
+Python stdlib + psql (+ tests/api/natsclient.py and nats-server for --sink nats) only.
 
-Either start the server yourself with DATA_PLATFORM_URL=http://127.0.0.1:<platform-port>/e
-and pass --server, or let the script start one (--server-bin; it sets DATA_PLATFORM_URL).
+Either start the server yourself with the DATA_PLATFORM_URL printed and pass --server, or
+let the script start one (--server-bin; it sets DATA_PLATFORM_URL). --json writes the
+figures (what scripts/bench reports as "Event delivery latency").
 
   python3 bench/outbox_latency.py --server-bin build/release/ecommerce-server \\
       --database-url 'postgresql://postgres@/bench?host=/var/tmp/pg' --rate 300 --seconds 10
+  python3 bench/outbox_latency.py --sink nats --server-bin ... --database-url ...
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import calendar
 import http.client
 import http.server
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -33,6 +45,8 @@ import urllib.parse
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+NATS_STREAM = "ORDERS"
+NATS_SUBJECT = "orders.paid"
 
 
 def free_port() -> int:
@@ -129,11 +143,85 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[k]
 
 
+def figures(values: list[float]) -> dict:
+    """n and p50/p90/p99/max in milliseconds (None without values)."""
+    v = sorted(values)
+    if not v:
+        return {"n": 0, "p50_ms": None, "p90_ms": None, "p99_ms": None, "max_ms": None}
+    return {"n": len(v), "p50_ms": percentile(v, 50) * 1000, "p90_ms": percentile(v, 90) * 1000,
+            "p99_ms": percentile(v, 99) * 1000, "max_ms": v[-1] * 1000}
+
+
 def summary(name: str, values: list[float]) -> str:
     v = sorted(values)
     ms = lambda x: f"{x * 1000:.1f}"  # noqa: E731
     return (f"{name}: n={len(v)} p50={ms(percentile(v, 50))}ms p90={ms(percentile(v, 90))}ms "
             f"p99={ms(percentile(v, 99))}ms max={ms(v[-1]) if v else 'nan'}ms")
+
+
+class HttpPlatform:
+    """The fake data platform, in its own process."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.arrivals_file = tempfile.NamedTemporaryFile(prefix="outbox-arrivals-",
+                                                         delete=False).name
+        self.proc = start_platform(port, self.arrivals_file)
+        self.url = f"http://127.0.0.1:{port}/events"
+
+    def arrivals(self) -> dict[int, float]:
+        return stop_platform(self.proc, self.arrivals_file)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        os.unlink(self.arrivals_file)
+
+
+class NatsPlatform:
+    """A nats-server with JetStream and a stream on the subject the service publishes to."""
+
+    def __init__(self):
+        sys.path.insert(0, str(REPO / "tests" / "api"))
+        import natsclient  # noqa: E402 (tests/api: the small NATS client the tests use)
+        self.nats = natsclient
+        self.workdir = Path(tempfile.mkdtemp(prefix="outbox-nats-"))
+        self.server = natsclient.NatsServer(self.workdir)
+        self.server.start()
+        with natsclient.NatsClient(self.server.port) as nc:
+            natsclient.create_stream(nc, NATS_STREAM, NATS_SUBJECT)
+        self.url = f"nats://127.0.0.1:{self.server.port}/{NATS_SUBJECT}"
+
+    def arrivals(self) -> dict[int, float]:
+        """orderId -> when the stream stored its (first) message."""
+        out: dict[int, float] = {}
+        with self.nats.NatsClient(self.server.port, timeout=10) as nc:
+            info = nc.jetstream(f"STREAM.INFO.{NATS_STREAM}")
+            if "error" in info:
+                raise RuntimeError(f"stream info: {info}")
+            state = info["state"]
+            for seq in range(state["first_seq"], state["last_seq"] + 1):
+                answer = nc.jetstream(f"STREAM.MSG.GET.{NATS_STREAM}", {"seq": seq})
+                if "error" in answer:
+                    continue
+                message = answer["message"]
+                body = json.loads(base64.b64decode(message.get("data", "")))
+                out.setdefault(body["orderId"], rfc3339_epoch(message["time"]))
+        return out
+
+    def close(self) -> None:
+        self.server.kill()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def rfc3339_epoch(text: str) -> float:
+    """Seconds since the epoch of an RFC 3339 UTC time with up to nanoseconds
+    ("2026-11-30T07:25:00.123456789Z"; datetime cannot hold the nanoseconds)."""
+    if not text.endswith("Z"):
+        raise ValueError(f"not a UTC time: {text}")
+    whole, _, fraction = text[:-1].partition(".")
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return seconds + (float("0." + fraction) if fraction else 0.0)
 
 
 def run_parallel(fn, items, workers: int):
@@ -178,6 +266,10 @@ def main() -> int:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--users", type=int, default=100)
     ap.add_argument("--workers", type=int, default=32)
+    ap.add_argument("--sink", choices=("http", "nats"), default="http",
+                    help="http: a fake data platform; nats: nats-server with JetStream")
+    ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--server-log", help="with --server-bin: the server's output goes here")
     ap.add_argument("--no-platform", action="store_true",
                     help="with --server-bin: start the server without DATA_PLATFORM_URL "
                     "(to compare the server's CPU use without deliveries)")
@@ -185,19 +277,22 @@ def main() -> int:
     if not (args.server or args.server_bin):
         ap.error("give --server or --server-bin")
 
-    platform_port = args.platform_port or free_port()
-    arrivals_file = tempfile.NamedTemporaryFile(prefix="outbox-arrivals-", delete=False).name
-    platform = start_platform(platform_port, arrivals_file)
+    if args.sink == "nats":
+        sink = NatsPlatform()
+    else:
+        sink = HttpPlatform(args.platform_port or free_port())
     proc = None
+    server_log = open(args.server_log, "ab") if args.server_log else None
     if args.server_bin:
         port = free_port()
         env = dict(os.environ, PORT=str(port), DATABASE_URL=args.database_url,
                    ADMIN_TOKEN=args.admin_token, ACCESS_LOG="off", LOG_LEVEL="warn",
-                   DATA_PLATFORM_URL=f"http://127.0.0.1:{platform_port}/events",
+                   DATA_PLATFORM_URL=sink.url,
                    MIGRATIONS_DIR=os.environ.get("MIGRATIONS_DIR", str(REPO / "db/migrations")))
         if args.no_platform:
             del env["DATA_PLATFORM_URL"]
-        proc = subprocess.Popen([args.server_bin], env=env)
+        proc = subprocess.Popen([args.server_bin], env=env, stdout=server_log,
+                                stderr=subprocess.STDOUT if server_log else None)
         base = f"http://127.0.0.1:{port}"
         deadline = time.time() + 30
         while True:
@@ -209,14 +304,12 @@ def main() -> int:
             if time.time() > deadline:
                 print("server not ready", file=sys.stderr)
                 proc.kill()
-                platform.kill()
-                os.unlink(arrivals_file)
+                sink.close()
                 return 1
             time.sleep(0.1)
     else:
         base = args.server
-        print(f"platform listening on 127.0.0.1:{platform_port}; the server must have "
-              f"DATA_PLATFORM_URL=http://127.0.0.1:{platform_port}/events", file=sys.stderr)
+        print(f"the server must have DATA_PLATFORM_URL={sink.url}", file=sys.stderr)
 
     try:
         total = int(args.rate * args.seconds)
@@ -292,7 +385,7 @@ def main() -> int:
                     "extract(epoch FROM delivered_at - created_at) FROM outbox_events "
                     f"WHERE aggregate_id BETWEEN {ids[0]} AND {ids[-1]} "
                     "AND event_type = 'ORDER_PAID' AND delivered_at IS NOT NULL")
-        arrivals = stop_platform(platform, arrivals_file)
+        arrivals = sink.arrivals()
         wanted = set(ids)
         acked, received = [], []
         for order_id, created, lag in rows:
@@ -307,17 +400,25 @@ def main() -> int:
         if cpu_used is not None:
             print(f"server CPU: {cpu_used:.2f} s for {total} payments and their deliveries "
                   f"({cpu_used / total * 1e6:.0f} us each)")
+        arrival_name = "platform receipt" if args.sink == "http" else "stream store time"
         print(summary("payment response time (for comparison)", pay_times))
-        print(summary("commit -> platform receipt", received))
+        print(summary(f"commit -> {arrival_name}", received))
         print(summary("commit -> acknowledged (delivered_at)", acked))
-        return 0
+        if args.json:
+            with open(args.json, "w", encoding="utf-8") as f:
+                json.dump({
+                    "sink": args.sink, "arrival": arrival_name, "rate_target": args.rate,
+                    "rate_achieved": achieved, "payments": total, "failed": len(failures),
+                    "delivered": len(acked), "received": figures(received),
+                    "acknowledged": figures(acked), "payment_response": figures(pay_times),
+                }, f, indent=2)
+                f.write("\n")
+        return 0 if not failures and len(received) == total and len(acked) == total else 1
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=15)
-        if platform.poll() is None:
-            platform.kill()
-        os.unlink(arrivals_file)
+        sink.close()
 
 
 def cpu_seconds(proc: subprocess.Popen | None) -> float:

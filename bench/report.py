@@ -2,9 +2,13 @@
 """Turns the numbers scripts/bench collects into bench/results/latest.{md,json} and the
 gnuplot script for the charts. Python 3 standard library only.
 
-  report.py pgbench NAME STDOUT LOG_PREFIX CLIENTS      -> scenario JSON on stdout
+  report.py pgbench NAME STDOUT LOG_PREFIX CLIENTS [OPS_PER_TRANSACTION]
+                                                        -> scenario JSON on stdout
   report.py wrk NAME RESULT_JSON CONNECTIONS RSS_KB     -> scenario JSON on stdout
   report.py cpu FILE SERVER_PID POSTMASTER_PID SHELL_PID -> appends a CPU snapshot
+  report.py batch-size TMP_DIR SCENARIO KIND            -> the scenario's mean batch size
+                                                           of KIND, rounded (min 1), or
+                                                           nothing when it has none
   report.py report TMP_DIR OUT_DIR ELAPSED_SECONDS      -> latest.md, latest.json,
                                                            TMP_DIR/charts.gp
 `report` exits 1 when a correctness check failed (coupons issued != N, stock not
@@ -43,6 +47,15 @@ SCENARIOS = [
     ("pgbench_order_pay_hot", "pgbench: order + pay, one hot product, locking transaction",
      "pgbench", "ops/s", set(), set()),
     ("pgbench_charge", "pgbench: charge SQL", "pgbench", "ops/s", set(), set()),
+    ("pgbench_order_pay_batched",
+     "pgbench: order + pay batched SQL, {batch} per call, 1,000 products, "
+     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+    ("pgbench_order_pay_hot_batched",
+     "pgbench: order + pay batched SQL, {batch} per call, one hot product, "
+     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+    ("pgbench_charge_batched",
+     "pgbench: charge batched SQL, {batch} per call, {clients} clients (= event loops)",
+     "pgbench", "ops/s", set(), set()),
 ]
 
 CHART_LABELS = {
@@ -53,6 +66,9 @@ CHART_LABELS = {
     "order_pay_spread": "order+pay spread", "order_pay_hot": "order+pay hot",
     "mixed": "mixed", "pgbench_order_pay_spread": "pgbench order+pay spread",
     "pgbench_order_pay_hot": "pgbench order+pay hot", "pgbench_charge": "pgbench charge",
+    "pgbench_order_pay_batched": "pgbench order+pay batched",
+    "pgbench_order_pay_hot_batched": "pgbench order+pay hot batched",
+    "pgbench_charge_batched": "pgbench charge batched",
 }
 
 RSS_LIMIT_MB = 200
@@ -66,7 +82,8 @@ def percentile(sorted_values, p):
     return sorted_values[k]
 
 
-def cmd_pgbench(name, stdout_path, log_prefix, clients):
+def cmd_pgbench(name, stdout_path, log_prefix, clients, batch="1"):
+    """One transaction (one run of the script) is `batch` operations."""
     text = open(stdout_path, encoding="utf-8", errors="replace").read()
 
     def number(pattern, default=None):
@@ -86,12 +103,15 @@ def cmd_pgbench(name, stdout_path, log_prefix, clients):
     processed = number(r"number of transactions actually processed: (\d+)", 0)
     failed = number(r"number of failed transactions: (\d+)", 0)
     duration = number(r"^duration: (\d+) s", None)
+    batch = int(batch)
     result = {
         "name": name,
         "connections": int(clients),
+        "batch": batch,
         "tps": number(r"^tps = ([\d.]+)", 0.0),
+        "ops_per_s": number(r"^tps = ([\d.]+)", 0.0) * batch,
         "requests": int(processed),
-        "ops": int(processed),
+        "ops": int(processed) * batch,
         "duration_s": duration,
         "failed": int(failed),
         "aborted": re.search(r"client \d+ aborted", text) is not None,
@@ -173,6 +193,79 @@ def cpu_shares(path):
             "other": max(0.0, pct("machine_busy") - ours), "cores": a["cores"]}
 
 
+BATCH_METRIC = "db_write_batch_size"
+BATCH_SAMPLE = re.compile(
+    r'^' + BATCH_METRIC + r'_(bucket|sum|count)\{([^}]*)\}\s+(\S+)', re.M)
+
+
+def batch_histograms(path):
+    """{kind: {"buckets": {le: cumulative}, "sum": s, "count": n}} from a /metrics scrape."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+    except OSError:
+        return None
+    out = {}
+    for part, labels, value in BATCH_SAMPLE.findall(text):
+        label = dict(re.findall(r'(\w+)="([^"]*)"', labels))
+        h = out.setdefault(label.get("kind", "?"), {"buckets": {}, "sum": 0.0, "count": 0.0})
+        if part == "bucket":
+            h["buckets"][label.get("le")] = float(value)
+        else:
+            h[part] = float(value)
+    return out
+
+
+def write_batches(tmp, name):
+    """Per kind with batches during the measured run: batches, requests, mean and p99
+    size, from the /metrics scrapes just before and just after it (process-wide)."""
+    before = batch_histograms(os.path.join(tmp, name + ".metrics.before"))
+    after = batch_histograms(os.path.join(tmp, name + ".metrics.after"))
+    if before is None or after is None:
+        return []
+    out = []
+    for kind in sorted(after):
+        a, b = after[kind], before.get(kind, {"buckets": {}, "sum": 0.0, "count": 0.0})
+        count = a["count"] - b["count"]
+        if count <= 0:
+            continue
+        total = a["sum"] - b["sum"]
+
+        def bound(le):
+            return float("inf") if le == "+Inf" else float(le)
+        p99 = None
+        for le in sorted(a["buckets"], key=bound):
+            if a["buckets"][le] - b["buckets"].get(le, 0.0) >= 0.99 * count:
+                p99 = le
+                break
+        out.append({"kind": kind, "batches": int(count), "requests": int(total),
+                    "mean": total / count,
+                    "p99": None if p99 is None else (p99 if p99 == "+Inf" else int(float(p99)))})
+    return out
+
+
+def cmd_batch_size(tmp, name, kind):
+    for b in write_batches(tmp, name):
+        if b["kind"] == kind:
+            print(max(1, int(round(b["mean"]))))
+            return
+
+
+EVENT_SINKS = (("http", "HTTP (fake data platform)", "platform receipt"),
+               ("nats", "NATS JetStream (nats-server, file storage)", "stream store time"))
+
+
+def event_latency(tmp):
+    """{sink: the figures bench/outbox_latency.py --json wrote} for the sinks measured."""
+    out = {}
+    for sink, *_ in EVENT_SINKS:
+        path = os.path.join(tmp, f"event_latency_{sink}.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                out[sink] = json.load(f)
+    return out
+
+
 def ms(us):
     return None if us is None else us / 1000.0
 
@@ -199,7 +292,10 @@ def analyse(tmp):
         row = {"name": name, "title": title, "kind": kind, "unit": unit,
                "connections": r.get("connections")}
         if kind == "pgbench":
-            row.update(throughput=r["tps"], latency_of="operation", p50_ms=ms(r["p50_us"]), p99_ms=ms(r["p99_us"]),
+            batch = r.get("batch", 1)
+            row["title"] = title.format(batch=batch, clients=r.get("connections"))
+            row.update(throughput=r["tps"] * batch, batch=batch, transactions_per_s=r["tps"],
+                       latency_of="operation" if batch == 1 else f"batch of {batch}", p50_ms=ms(r["p50_us"]), p99_ms=ms(r["p99_us"]),
                        max_ms=ms(r["max_us"]), requests=r["requests"], ops=r["ops"],
                        errors=r["failed"] + (1 if r["aborted"] else 0), non_2xx=None,
                        server_errors=0, rss_mb=None, statuses={}, codes={})
@@ -241,6 +337,8 @@ def analyse(tmp):
                        server_errors=server_errors, rss_mb=r["rss_kb"] / 1024.0,
                        statuses=statuses, codes=codes, duration_s=duration)
         row["cpu"] = cpu_shares(os.path.join(tmp, name + ".cpu"))
+        if kind != "pgbench":
+            row["write_batches"] = write_batches(tmp, name)
         rows[name] = row
     return rows
 
@@ -275,6 +373,16 @@ def targets(rows, checks):
     r = ratio(rows, "charge", "pgbench_charge")
     if r is not None:
         add("point charge: service ÷ pgbench", f"{r:.2f}", "(no target)", None)
+    for name, batched, label in (
+            ("order_pay_spread", "pgbench_order_pay_batched", "order + pay, spread"),
+            ("order_pay_hot", "pgbench_order_pay_hot_batched", "order + pay, hot product"),
+            ("charge", "pgbench_charge_batched", "point charge")):
+        r = ratio(rows, name, batched)
+        if r is not None:
+            row = rows[batched]
+            add(f"{label}: service ÷ batched SQL at its batch size "
+                f"({row['batch']} per call, {row['connections']} clients)",
+                f"{r:.2f}", "(no target)", None)
     for name, plain, label in (("balance_read_auth", "balance_read", "balance read"),
                                ("charge_auth", "charge", "point charge")):
         r = ratio(rows, name, plain)
@@ -316,9 +424,16 @@ def targets(rows, checks):
     return out
 
 
-def correctness(rows, checks):
+def correctness(rows, checks, events=None):
     """[(what, value, passed)]: failures here fail the run."""
     out = []
+    for sink, e in (events or {}).items():
+        ok = e["failed"] == 0 and e["delivered"] == e["payments"] \
+            and e["received"]["n"] == e["payments"]
+        out.append((f"event delivery latency ({sink}): every payment paid, delivered and "
+                    f"received once measured",
+                    f"{e['payments']:,} payments, {e['failed']:,} failed, "
+                    f"{e['delivered']:,} delivered, {e['received']['n']:,} received", ok))
     five = sum((row.get("server_errors") or 0) for row in rows.values())
     sock = sum((row.get("socket_errors") or 0) for row in rows.values())
     out.append(("no 5xx answers (scenarios that parse answers)", str(five), five == 0))
@@ -354,7 +469,7 @@ def cpu_text(c):
     return " / ".join(f"{c[k]:.0f}" for k in ("server", "postgres", "load", "other"))
 
 
-def render_md(machine, rows, checks, tgt, corr, elapsed):
+def render_md(machine, rows, checks, tgt, corr, elapsed, events=None):
     m = machine
     lines = ["# Benchmark results", ""]
     mode = "quick smoke run (BENCH_QUICK=1)" if m.get("quick") else "full run"
@@ -391,7 +506,9 @@ def render_md(machine, rows, checks, tgt, corr, elapsed):
     lines += ["",
               "Latency of a request: one HTTP request (wrk). Of an operation: an order's "
               "request to its payment's answer (wrk, two requests), or one run of the "
-              "pgbench script (order + pay is two transactions; a charge one statement). "
+              "pgbench script (order + pay is two transactions; a charge one statement; "
+              "a batched script is one call per kind for its batch of operations, and its "
+              "throughput counts operations: transactions/s × batch size). "
               "ops/s counts completed operations (a paid order, a charge); the coupon rush "
               "counts answered issue requests. CPU is in percent of one core "
               "(the machine has " + str(m["cores"]) + "), measured over the scenario; "
@@ -399,6 +516,48 @@ def render_md(machine, rows, checks, tgt, corr, elapsed):
               "/health use the better of its two runs. errors are "
               "socket errors, timeouts and answers other than the scenario's expected ones "
               "(reads: any status ≥ 400).", ""]
+    batch_rows = [(name, b) for name, *_ in SCENARIOS if name in rows
+                  for b in rows[name].get("write_batches") or []]
+    if batch_rows:
+        lines += ["## Write batches", "",
+                  "| scenario | kind | batches | requests | mean size | p99 size |",
+                  "|---|---|--:|--:|--:|--:|"]
+        for name, b in batch_rows:
+            p99 = "—" if b["p99"] is None else ("> 128" if b["p99"] == "+Inf"
+                                                 else f"≤ {b['p99']}")
+            lines.append(f"| {name} | {b['kind']} | {b['batches']:,} | {b['requests']:,} | "
+                         f"{b['mean']:.1f} | {p99} |")
+        lines += ["",
+                  "Requests settled per batched write statement (`db_write_batch_size` from "
+                  "`/metrics`, scraped just before and just after the measured run; all "
+                  "event loops together). p99 is the smallest histogram bound (1, 2, 4, … "
+                  "128) at or under which 99% of the run's batches fall.", ""]
+    if events:
+        lines += ["## Event delivery latency", "",
+                  "| sink | payments/s (target) | payments | commit → arrival | "
+                  "arrival p50 ms | p99 ms | max ms | commit → delivered_at p50 ms | p99 ms | "
+                  "max ms |",
+                  "|---|--:|--:|---|--:|--:|--:|--:|--:|--:|"]
+        for sink, label, _ in EVENT_SINKS:
+            e = events.get(sink)
+            if not e:
+                continue
+            rcv, ack = e["received"], e["acknowledged"]
+            lines.append(
+                f"| {label} | {e['rate_achieved']:.0f} ({e['rate_target']:.0f}) | "
+                f"{e['payments']:,} | {e['arrival']} | {fmt(rcv['p50_ms'], 1, False)} | "
+                f"{fmt(rcv['p99_ms'], 1, False)} | {fmt(rcv['max_ms'], 1, False)} | "
+                f"{fmt(ack['p50_ms'], 1, False)} | {fmt(ack['p99_ms'], 1, False)} | "
+                f"{fmt(ack['max_ms'], 1, False)} |")
+        lines += ["",
+                  "ORDER_PAID events of payments made at a steady rate "
+                  "(`bench/outbox_latency.py`, one instance per sink, started after the "
+                  "scenarios above). created_at is the paying transaction's time (just before "
+                  "its commit). Arrival: when the fake platform received the event (HTTP), or "
+                  "the time JetStream stored the message (NATS, from "
+                  "`$JS.API.STREAM.MSG.GET`). delivered_at: the relay's record of the "
+                  "platform's acknowledgement (NATS: JetStream's publish acknowledgement).",
+                  ""]
     lines += ["## Targets", "", "| what | measured | target | |", "|---|---|---|---|"]
     for t in tgt:
         verdict = "—" if t["pass"] is None else ("PASS" if t["pass"] else "FAIL")
@@ -478,9 +637,10 @@ def cmd_report(tmp, out_dir, elapsed):
         with open(os.path.join(tmp, "checks.json"), encoding="utf-8") as f:
             checks = json.load(f)
     rows = analyse(tmp)
+    events = event_latency(tmp)
     tgt = targets(rows, checks)
-    corr = correctness(rows, checks)
-    md = render_md(machine, rows, checks, tgt, corr, int(elapsed))
+    corr = correctness(rows, checks, events)
+    md = render_md(machine, rows, checks, tgt, corr, int(elapsed), events)
     with open(os.path.join(out_dir, "latest.md"), "w", encoding="utf-8") as f:
         f.write(md)
     doc = {
@@ -492,6 +652,11 @@ def cmd_report(tmp, out_dir, elapsed):
                                                  "pgbench_order_pay_spread"),
             "order_pay_hot_vs_pgbench": ratio(rows, "order_pay_hot", "pgbench_order_pay_hot"),
             "charge_vs_pgbench": ratio(rows, "charge", "pgbench_charge"),
+            "order_pay_spread_vs_batched_sql": ratio(rows, "order_pay_spread",
+                                                     "pgbench_order_pay_batched"),
+            "order_pay_hot_vs_batched_sql": ratio(rows, "order_pay_hot",
+                                                  "pgbench_order_pay_hot_batched"),
+            "charge_vs_batched_sql": ratio(rows, "charge", "pgbench_charge_batched"),
             "products_list_vs_health": ratio(rows, "products_list", "health"),
             "product_detail_vs_health": ratio(rows, "product_detail", "health"),
             "best_sellers_vs_health": ratio(rows, "best_sellers", "health"),
@@ -499,6 +664,9 @@ def cmd_report(tmp, out_dir, elapsed):
             "balance_read_auth_vs_off": ratio(rows, "balance_read_auth", "balance_read"),
             "charge_auth_vs_off": ratio(rows, "charge_auth", "charge"),
         },
+        "write_batches": [dict(b, scenario=n) for n, *_ in SCENARIOS if n in rows
+                          for b in rows[n].get("write_batches") or []],
+        "event_latency": events,
         "targets": tgt,
         "checks": checks,
         "correctness": [{"what": w, "value": v, "pass": ok} for w, v, ok in corr],
@@ -517,12 +685,14 @@ def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     cmd = argv[1]
-    if cmd == "pgbench" and len(argv) == 6:
+    if cmd == "pgbench" and len(argv) in (6, 7):
         cmd_pgbench(*argv[2:])
     elif cmd == "wrk" and len(argv) == 6:
         cmd_wrk(*argv[2:])
     elif cmd == "cpu" and len(argv) == 6:
         cmd_cpu(*argv[2:])
+    elif cmd == "batch-size" and len(argv) == 5:
+        cmd_batch_size(*argv[2:])
     elif cmd == "report" and len(argv) == 5:
         sys.exit(cmd_report(argv[2], argv[3], argv[4]))
     else:

@@ -9,7 +9,12 @@ even as that SQL changes. A template line
 
 becomes the statement named orders.read_products with each $n replaced by the value given
 (a pgbench variable, a literal, or an expression such as ARRAY[:pid]); what follows the
-arguments (e.g. a \\gset) is kept. Every other line is copied as it is.
+arguments (e.g. a \\gset) is kept. A statement can also sit inside a line, in braces:
+
+    SELECT count(*) AS n FROM ({@points.charge_batch $1=b.uids $2=b.amounts $3=1}) c \\gset
+
+becomes that line with the statement (no semicolon) in place of the braces, so a template
+can aggregate a statement's rows into one for \\gset. Every other line is copied as it is.
 
 usage: render.py TEMPLATE OUTPUT SOURCE.cpp...
 """
@@ -34,14 +39,16 @@ def statements(paths):
     return found
 
 
-def render_line(line, known, where):
-    words = line.split()
-    name = words[0][1:]
+EMBEDDED = re.compile(r'\{@([\w.]+)((?:\s+[^\s{}]+)*)\s*\}')
+
+
+def render_statement(name, words, known, where):
+    """(the statement with its $n replaced, the words after the arguments)"""
     if name not in known:
         sys.exit(f"{where}: statement '{name}' not found in the sources "
                  f"(known: {', '.join(sorted(known))})")
     args, rest = {}, []
-    for word in words[1:]:
+    for word in words:
         m = re.fullmatch(r'\$(\d+)=(\S+)', word)
         if m and not rest:
             args[m.group(1)] = m.group(2)
@@ -55,7 +62,22 @@ def render_line(line, known, where):
     extra = set(args) - used
     if extra:
         sys.exit(f"{where}: statement '{name}' has no ${', $'.join(sorted(extra))}")
-    sql = PLACEHOLDER.sub(lambda m: args[m.group(1)], sql)
+    return PLACEHOLDER.sub(lambda m: args[m.group(1)], sql), rest
+
+
+def render_line(line, known, where):
+    if not line.startswith("@"):
+        def embedded(m):
+            sql, rest = render_statement(m.group(1), m.group(2).split(), known, where)
+            if rest:
+                sys.exit(f"{where}: '{' '.join(rest)}' is not an argument of {m.group(1)}")
+            return sql
+        rendered = EMBEDDED.sub(embedded, line)
+        if "{@" in rendered:
+            sys.exit(f"{where}: an embedded statement must read {{@name $1=... $2=...}}")
+        return rendered
+    words = line.split()
+    sql, rest = render_statement(words[0][1:], words[1:], known, where)
     tail = " ".join(rest)
     return f"{sql} {tail}" if tail.startswith("\\") else f"{sql};"
 
@@ -69,7 +91,7 @@ def main():
     with open(template, encoding="utf-8") as f:
         for number, line in enumerate(f, 1):
             line = line.rstrip("\n")
-            if line.startswith("@"):
+            if line.startswith("@") or ("{@" in line and not line.lstrip().startswith("--")):
                 out.append(render_line(line, known, f"{template}:{number}"))
             else:
                 out.append(line)
