@@ -2,11 +2,12 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
+#include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include "platform/async/wake_up.hpp"
 
 namespace stats {
 
@@ -15,9 +16,9 @@ struct AnswerCache::Entry {
   Clock::time_point loaded_at{};
   bool loading = false;
   std::uint64_t loads = 0;  // finished loads: a waiter takes the one it waited for
-  // Waiters sleep on this timer, which never expires; the loader cancels it to wake them
-  // all (a cancel affects only the waits pending at that moment).
-  std::unique_ptr<boost::asio::steady_timer> load_done;
+  // The requests waiting for the load in flight, each on its own wake-up (they live in the
+  // waiters' coroutine frames); the loader wakes them all when it is done.
+  std::vector<async::WakeUp*> waiting;
 };
 
 AnswerCache::AnswerCache(Clock::duration fresh_for, Clock::duration serve_stale_for,
@@ -54,17 +55,16 @@ boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, con
     if (entry->loading) {
       if (entry->answer && age < serve_stale_for_) co_return *entry->answer;
       const auto loads_before = entry->loads;
-      co_await entry->load_done->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      const auto executor = co_await boost::asio::this_coro::executor;
+      async::WakeUp load_done(executor);
+      entry->waiting.push_back(&load_done);
+      co_await load_done.wait();
       // The answer loaded while this request waited is as fresh as any it could get, even
       // if that load took longer than fresh_for.
       if (entry->loads != loads_before && entry->answer) co_return *entry->answer;
       continue;  // the load failed and someone must try again
     }
     entry->loading = true;
-    if (!entry->load_done) {
-      entry->load_done = std::make_unique<boost::asio::steady_timer>(
-          co_await boost::asio::this_coro::executor, Clock::time_point::max());
-    }
     std::exception_ptr failure;
     // The answer is as old as the data it was read from: it ages from the load's start
     // (no later than the snapshot it reads), not from when the load finished.
@@ -78,7 +78,7 @@ boost::asio::awaitable<std::string> AnswerCache::get(const std::string& key, con
       failure = std::current_exception();
     }
     entry->loading = false;
-    entry->load_done->cancel();
+    for (auto* waiter : std::exchange(entry->waiting, {})) waiter->notify();
     if (failure) std::rethrow_exception(failure);
     co_return *entry->answer;
   }
