@@ -74,6 +74,7 @@ struct Service {
   app::Observability observability;
   events::OutboxWakeup outbox_wakeup;
   stats::BestSellersCounts best_sellers_counts;
+  std::unique_ptr<app::WriteBatchers> write_batchers;
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<app::Services> services;
   http::Router router;
@@ -86,9 +87,10 @@ struct Service {
     pool = std::make_unique<db::Pool>(context.get_executor(), options, &schema_ready);
     observability.http = &http_metrics;
     observability.pools.push_back(pool.get());
+    write_batchers = std::make_unique<app::WriteBatchers>(config);
     services = std::make_unique<app::Services>(
         app::Services{*pool, config, schema_ready, draining, observability, outbox_wakeup,
-                      best_sellers_counts, docs::load_files(config)});
+                      best_sellers_counts, docs::load_files(config), *write_batchers});
     app::add_all_routes(router, *services);
   }
 };

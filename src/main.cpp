@@ -143,6 +143,7 @@ int main(int argc, char** argv) {
   });
   observability.collectors.push_back(db::write_batch_metrics);
   const auto docs_files = docs::load_files(config);
+  app::WriteBatchers write_batchers(config);  // outlives the loops whose requests it batches
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {
@@ -151,7 +152,7 @@ int main(int argc, char** argv) {
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
     loop->services = std::make_unique<app::Services>(
         app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
-                      best_sellers_counts, docs_files});
+                      best_sellers_counts, docs_files, write_batchers});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});

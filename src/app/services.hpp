@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "app/observability.hpp"
+#include "app/write_batchers.hpp"
 #include "docs/docs_assets.hpp"
 #include "events/outbox_wakeup.hpp"
 #include "platform/config/config.hpp"
@@ -27,6 +28,8 @@ struct Services {
   stats::BestSellersCounts& best_sellers_counts;
   // The OpenAPI description and Swagger UI files, read once at start.
   std::shared_ptr<const docs::DocsFiles> docs_files;
+  // Charges, one-product orders and payments, batched over every loop of the instance.
+  WriteBatchers& write_batchers;
 };
 
 }  // namespace app

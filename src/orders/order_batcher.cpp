@@ -6,28 +6,28 @@
 
 namespace orders {
 
-OrderBatcher::OrderBatcher(db::Pool& pool, std::int64_t payment_timeout_seconds)
-    : pool_(pool),
-      payment_timeout_seconds_(payment_timeout_seconds),
+OrderBatcher::OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight)
+    : payment_timeout_seconds_(payment_timeout_seconds),
       batcher_(
-          [&pool, payment_timeout_seconds](const std::vector<PlaceRequest>& requests)
+          [payment_timeout_seconds](db::Pool& pool, const std::vector<PlaceRequest>& requests)
               -> boost::asio::awaitable<std::vector<db::Settled<std::optional<Order>>>> {
             auto outcomes = co_await place_orders_at_once(pool, requests, payment_timeout_seconds);
             co_return std::vector<db::Settled<std::optional<Order>>>(outcomes.begin(),
                                                                      outcomes.end());
           },
-          kMaxBatch,
+          {kMaxBatch, max_in_flight},
           [](std::size_t size) { db::observe_write_batch(db::WriteKind::order, size); }) {}
 
 boost::asio::awaitable<PlaceOutcome> OrderBatcher::place(
-    std::int64_t user_id, const std::vector<OrderLine>& lines,
+    db::Pool& pool, std::int64_t user_id, const std::vector<OrderLine>& lines,
     std::optional<std::int64_t> user_coupon_id) {
   if (lines.size() == 1 && !user_coupon_id) {
     const auto& line = lines.front();
-    auto placed = co_await batcher_.submit(PlaceRequest{user_id, line.product_id, line.quantity});
+    auto placed =
+        co_await batcher_.submit(pool, PlaceRequest{user_id, line.product_id, line.quantity});
     if (placed) co_return PlaceOutcome{PlaceOutcome::Kind::placed, std::move(*placed)};
   }
-  co_return co_await place_order(pool_, user_id, lines, user_coupon_id, payment_timeout_seconds_);
+  co_return co_await place_order(pool, user_id, lines, user_coupon_id, payment_timeout_seconds_);
 }
 
 }  // namespace orders

@@ -13,24 +13,24 @@
 
 namespace orders {
 
-// One-product orders without a coupon of one event loop, placed in batches
+// One-product orders without a coupon of one instance, placed in batches
 // (db::WriteBatcher over place_orders_at_once): the orders that arrive while a batch is in
-// flight go together in the next one, one statement and one commit for all of them, first
-// come first served. An order the batch could not place (unknown user or product, too
+// flight, on any event loop, go together in the next one, one statement and one commit for all of
+// them, first come first served. An order the batch could not place (unknown user or product, too
 // little stock) is then settled alone by place_order, which tells those cases apart.
 // Every other order (several lines, a coupon) goes straight to place_order.
 class OrderBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  OrderBatcher(db::Pool& pool, std::int64_t payment_timeout_seconds);
+  OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight);
 
-  boost::asio::awaitable<PlaceOutcome> place(std::int64_t user_id,
+  // `pool` is the calling loop's: a batch this order starts, or its order alone, runs on it.
+  boost::asio::awaitable<PlaceOutcome> place(db::Pool& pool, std::int64_t user_id,
                                              const std::vector<OrderLine>& lines,
                                              std::optional<std::int64_t> user_coupon_id);
 
  private:
-  db::Pool& pool_;
   std::int64_t payment_timeout_seconds_;
   db::WriteBatcher<PlaceRequest, std::optional<Order>> batcher_;
 };

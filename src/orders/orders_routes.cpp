@@ -104,12 +104,12 @@ http::Response placed_response(const PlaceOutcome& outcome, std::int64_t user_id
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
-  // This router serves one event loop: its one-product orders are placed in batches.
-  auto batcher = std::make_shared<OrderBatcher>(pool, timeout_seconds);
+  // One-product orders are placed in batches with those of the instance's other loops.
+  OrderBatcher& batcher = services.write_batchers.orders;
 
   router.add(
       http::Method::post, "/api/v1/orders", http::Access::user,
-      [&pool, timeout_seconds, batcher](http::Request& request) -> awaitable<http::Response> {
+      [&pool, timeout_seconds, &batcher](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto lines = lines_from_request(body);
@@ -123,7 +123,7 @@ void add_routes(http::Router& router, const app::Services& services) {
           };
           co_return co_await idempotency::run_once(pool, request, *key, work);
         }
-        co_return render(co_await batcher->place(user_id, lines, coupon));
+        co_return render(co_await batcher.place(pool, user_id, lines, coupon));
       });
 
   router.add(http::Method::get, "/api/v1/orders/{id}", http::Access::user,

@@ -12,8 +12,9 @@
 
 namespace orders {
 
-// Payments of one event loop, settled in batches (db::WriteBatcher over pay_orders_at_once):
-// the payments that arrive while a batch is in flight go together in the next one, one
+// Payments of one instance, settled in batches (db::WriteBatcher over pay_orders_at_once):
+// the payments that arrive while a batch is in flight, on any event loop, go together in
+// the next one, one
 // statement and one commit for all of them. A payment the batch could not make (unknown,
 // not payable, overdue, short balance) is then finished alone by pay_order_alone, exactly
 // as pay_order does after its one-statement attempt.
@@ -21,12 +22,13 @@ class PaymentBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  explicit PaymentBatcher(db::Pool& pool);
+  explicit PaymentBatcher(std::size_t max_in_flight);
 
-  boost::asio::awaitable<PayOutcome> pay(std::int64_t user_id, std::int64_t order_id);
+  // `pool` is the calling loop's: a batch this payment starts, or its payment alone, runs on it.
+  boost::asio::awaitable<PayOutcome> pay(db::Pool& pool, std::int64_t user_id,
+                                         std::int64_t order_id);
 
  private:
-  db::Pool& pool_;
   db::WriteBatcher<PayRequest, std::optional<PayOutcome>> batcher_;
 };
 

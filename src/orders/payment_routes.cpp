@@ -54,11 +54,11 @@ http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
 
 void add_payment_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
-  // This router serves one event loop: unkeyed payments of that loop are settled in batches.
-  auto payments = std::make_shared<PaymentBatcher>(pool);
+  // Unkeyed payments are settled in batches with those of the instance's other loops.
+  PaymentBatcher& payments = services.write_batchers.payments;
   router.add(
       http::Method::post, "/api/v1/points/use", http::Access::user,
-      [&pool, payments,
+      [&pool, &payments,
        &wakeup = services.outbox_wakeup](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
@@ -75,8 +75,8 @@ void add_payment_routes(http::Router& router, const app::Services& services) {
           co_return response;
         }
         // A keyed payment keeps its own transaction (the key and the payment commit together);
-        // an unkeyed one joins its loop's next batch.
-        auto response = render(co_await payments->pay(user_id, order_id));
+        // an unkeyed one joins the next batch.
+        auto response = render(co_await payments.pay(pool, user_id, order_id));
         // Committed: the ORDER_PAID event is in the outbox, for this process's relay to send.
         wakeup.committed();
         co_return response;

@@ -6,14 +6,14 @@
 
 namespace points {
 
-ChargeBatcher::ChargeBatcher(db::Pool& pool, std::int64_t max_balance)
+ChargeBatcher::ChargeBatcher(std::int64_t max_balance, std::size_t max_in_flight)
     : batcher_(
-          [&pool, max_balance](const std::vector<ChargeRequest>& requests)
+          [max_balance](db::Pool& pool, const std::vector<ChargeRequest>& requests)
               -> boost::asio::awaitable<std::vector<db::Settled<ChargeOutcome>>> {
             auto outcomes = co_await charge_batch(pool, requests, max_balance);
             co_return std::vector<db::Settled<ChargeOutcome>>(outcomes.begin(), outcomes.end());
           },
-          kMaxBatch,
+          {kMaxBatch, max_in_flight},
           [](std::size_t size) { db::observe_write_batch(db::WriteKind::charge, size); }) {}
 
 }  // namespace points

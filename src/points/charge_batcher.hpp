@@ -11,17 +11,19 @@
 
 namespace points {
 
-// Point charges of one event loop, settled in batches (db::WriteBatcher over charge_batch):
-// the charges that arrive while a batch is in flight go together in the next one, one
-// statement and one commit for all of them, each with exactly its own outcome.
+// Point charges of one instance, settled in batches (db::WriteBatcher over charge_batch):
+// the charges that arrive while a batch is in flight, on any event loop, go together in the
+// next one, one statement and one commit for all of them, each with exactly its own outcome.
 class ChargeBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  ChargeBatcher(db::Pool& pool, std::int64_t max_balance);
+  ChargeBatcher(std::int64_t max_balance, std::size_t max_in_flight);
 
-  boost::asio::awaitable<ChargeOutcome> charge(std::int64_t user_id, std::int64_t amount) {
-    return batcher_.submit(ChargeRequest{user_id, amount});
+  // `pool` is the calling loop's: a batch this charge starts runs on it.
+  boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,
+                                               std::int64_t amount) {
+    return batcher_.submit(pool, ChargeRequest{user_id, amount});
   }
   std::uint64_t batches() const { return batcher_.batches(); }
 

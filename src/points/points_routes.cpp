@@ -51,12 +51,12 @@ http::Response charge_response(const ChargeOutcome& outcome, std::int64_t user_i
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
-  // This router serves one event loop: unkeyed charges of that loop are settled in batches.
-  auto batcher = std::make_shared<ChargeBatcher>(pool, policy.max_balance);
+  // Unkeyed charges are settled in batches with those of the instance's other loops.
+  ChargeBatcher& batcher = services.write_batchers.charges;
 
   router.add(
       http::Method::post, "/api/v1/points/charge", http::Access::user,
-      [&pool, policy, batcher](http::Request& request) -> awaitable<http::Response> {
+      [&pool, policy, &batcher](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto amount = json_input::required_int(body, "amount");
@@ -74,7 +74,7 @@ void add_routes(http::Router& router, const app::Services& services) {
           co_return co_await idempotency::run_once(pool, request, *key, work);
         }
         // A keyed charge keeps its own transaction (the key and the charge commit together).
-        co_return render(co_await batcher->charge(user_id, amount));
+        co_return render(co_await batcher.charge(pool, user_id, amount));
       });
 
   router.add(http::Method::get, "/api/v1/points", http::Access::user,

@@ -82,31 +82,34 @@ TEST_F(ChargeBatchTest, EmptyBatchAnswersNothing) {
 }
 
 TEST_F(ChargeBatchTest, ConcurrentBatchersOnSeveralLoopsNeitherDeadlockNorLoseCharges) {
-  // Four event loops (threads), each with its own pool and batcher, charge the same users in
-  // different orders: batches lock wallets in id order, so none deadlocks.
+  // Two instances of two event loops (threads) each, every loop with its own pool; each
+  // instance's loops share one batcher that lets two batches run at once. All charge the
+  // same users in different orders: batches lock wallets in id order, so none deadlocks.
   std::vector<std::int64_t> users;
   for (int i = 0; i < 6; ++i) users.push_back(create_user());
   constexpr int kLoops = 4;
   constexpr int kChargesPerLoop = 300;
   std::vector<std::thread> threads;
   std::vector<int> failures(kLoops, 0);
+  points::ChargeBatcher instance_a(1'000'000'000, 2), instance_b(1'000'000'000, 2);
   for (int loop = 0; loop < kLoops; ++loop) {
     threads.emplace_back([&, loop] {
       asio::io_context context;
       db::Pool loop_pool(context.get_executor(), it::pool_options(4));
-      points::ChargeBatcher batcher(loop_pool, 1'000'000'000);
+      auto& batcher = loop < kLoops / 2 ? instance_a : instance_b;
       for (int i = 0; i < kChargesPerLoop; ++i) {
         const auto user = users[static_cast<std::size_t>((i * (loop + 1)) % 6)];
-        asio::co_spawn(context, batcher.charge(user, 1),
+        asio::co_spawn(context, batcher.charge(loop_pool, user, 1),
                        [&, loop](std::exception_ptr error, ChargeOutcome outcome) {
                          if (error || outcome.kind != Kind::charged) ++failures[loop];
                        });
       }
       context.run();
-      EXPECT_LT(batcher.batches(), static_cast<std::uint64_t>(kChargesPerLoop));
     });
   }
   for (auto& thread : threads) thread.join();
+  EXPECT_LT(instance_a.batches(), static_cast<std::uint64_t>(kChargesPerLoop));
+  EXPECT_LT(instance_b.batches(), static_cast<std::uint64_t>(kChargesPerLoop));
   for (int loop = 0; loop < kLoops; ++loop) EXPECT_EQ(failures[loop], 0) << "loop " << loop;
   it::SyncConnection check;
   std::int64_t total = 0;

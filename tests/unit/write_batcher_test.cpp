@@ -1,16 +1,18 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include "platform/db/errors.hpp"
 #include "platform/db/write_batcher.hpp"
@@ -19,29 +21,50 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::awaitable;
-using Batcher = db::WriteBatcher<int, int>;
+// What a batch runs with: in the service, the starting loop's pool.
+struct FakeLane {
+  int id = 0;
+};
+using Batcher = db::WriteBatcher<int, int, FakeLane>;
 
 // A settle step that takes a little (timer) time, records each batch, and doubles each
 // request; a negative request fails on its own, and `fail_whole` makes the batch throw.
+// Batches may run on several threads (loops): what it records is under a mutex.
 struct FakeStore {
+  std::mutex mutex;
   std::vector<std::vector<int>> batches;
+  std::vector<int> lanes;  // the lane each batch ran with
   int in_flight = 0;
   int most_in_flight = 0;
   std::exception_ptr fail_whole;
+  std::chrono::milliseconds delay{5};
+
+  std::size_t batches_started() {
+    const std::lock_guard lock(mutex);
+    return batches.size();
+  }
 
   Batcher::Settle settle() {
-    return [this](const std::vector<int>& requests) -> awaitable<std::vector<db::Settled<int>>> {
-      batches.push_back(requests);
-      most_in_flight = std::max(most_in_flight, ++in_flight);
-      asio::steady_timer wait(co_await asio::this_coro::executor, std::chrono::milliseconds(5));
+    return [this](FakeLane& lane,
+                  const std::vector<int>& requests) -> awaitable<std::vector<db::Settled<int>>> {
+      {
+        const std::lock_guard lock(mutex);
+        batches.push_back(requests);
+        lanes.push_back(lane.id);
+        most_in_flight = std::max(most_in_flight, ++in_flight);
+      }
+      asio::steady_timer wait(co_await asio::this_coro::executor, delay);
       co_await wait.async_wait(asio::use_awaitable);
-      --in_flight;
+      {
+        const std::lock_guard lock(mutex);
+        --in_flight;
+      }
       if (fail_whole) std::rethrow_exception(fail_whole);
       std::vector<db::Settled<int>> out;
       for (int r : requests) {
         if (r < 0) {
-          out.emplace_back(std::make_exception_ptr(std::invalid_argument("negative " +
-                                                                         std::to_string(r))));
+          out.emplace_back(
+              std::make_exception_ptr(std::invalid_argument("negative " + std::to_string(r))));
         } else {
           out.emplace_back(r * 2);
         }
@@ -58,12 +81,12 @@ struct Answer {
   bool unavailable = false;
 };
 
-void submit(asio::io_context& io, Batcher& batcher, int request, Answer& answer) {
+void submit(asio::io_context& io, Batcher& batcher, int request, Answer& answer, FakeLane& lane) {
   asio::co_spawn(
       io,
-      [&batcher, request, &answer]() -> awaitable<void> {
+      [&batcher, request, &answer, &lane]() -> awaitable<void> {
         try {
-          answer.value = co_await batcher.submit(request);
+          answer.value = co_await batcher.submit(lane, request);
         } catch (const db::DbUnavailable& e) {
           answer.unavailable = true;
           answer.error = e.what();
@@ -73,6 +96,12 @@ void submit(asio::io_context& io, Batcher& batcher, int request, Answer& answer)
         answer.done = true;
       },
       asio::detached);
+}
+
+FakeLane only_lane;
+
+void submit(asio::io_context& io, Batcher& batcher, int request, Answer& answer) {
+  submit(io, batcher, request, answer, only_lane);
 }
 
 TEST(WriteBatcher, LoneRequestGoesAtOnceInABatchOfItsOwn) {
@@ -92,7 +121,7 @@ TEST(WriteBatcher, RequestsArrivingDuringABatchFormTheNextInArrivalOrder) {
   asio::io_context io;
   FakeStore store;
   std::vector<std::size_t> observed;
-  Batcher batcher(store.settle(), 64, [&](std::size_t n) { observed.push_back(n); });
+  Batcher batcher(store.settle(), {64}, [&](std::size_t n) { observed.push_back(n); });
   std::vector<Answer> answers(10);
   submit(io, batcher, 0, answers[0]);
   // The other nine arrive 1 ms later, while the first one's batch (5 ms) is in flight.
@@ -116,7 +145,7 @@ TEST(WriteBatcher, RequestsArrivingDuringABatchFormTheNextInArrivalOrder) {
 TEST(WriteBatcher, BatchSizeIsBoundedAndOnlyOneBatchIsInFlight) {
   asio::io_context io;
   FakeStore store;
-  Batcher batcher(store.settle(), 4);
+  Batcher batcher(store.settle(), {4});
   std::vector<Answer> answers(11);
   for (int i = 0; i < 11; ++i) submit(io, batcher, i, answers[i]);
   io.run();
@@ -188,9 +217,10 @@ TEST(WriteBatcher, OtherBatchErrorsPassThroughUnchanged) {
 
 TEST(WriteBatcher, AShortAnswerFailsTheBatchInsteadOfGuessing) {
   asio::io_context io;
-  Batcher batcher([](const std::vector<int>&) -> awaitable<std::vector<db::Settled<int>>> {
-    co_return std::vector<db::Settled<int>>{};
-  });
+  Batcher batcher(
+      [](FakeLane&, const std::vector<int>&) -> awaitable<std::vector<db::Settled<int>>> {
+        co_return std::vector<db::Settled<int>>{};
+      });
   Answer answer;
   submit(io, batcher, 1, answer);
   io.run();
@@ -211,6 +241,66 @@ TEST(WriteBatcher, StartsAgainAfterGoingIdle) {
   EXPECT_EQ(first.value, 2);
   EXPECT_EQ(second.value, 4);
   EXPECT_EQ(batcher.batches(), 2u);
+}
+
+TEST(WriteBatcher, AtMostMaxInFlightBatchesRunAtOnce) {
+  asio::io_context io;
+  FakeStore store;
+  Batcher batcher(store.settle(), {4, 2});
+  std::vector<Answer> answers(11);
+  for (int i = 0; i < 11; ++i) submit(io, batcher, i, answers[i]);
+  io.run();
+  // The first two requests each go at once in a batch of their own, side by side; the nine
+  // queued behind them go 4, 4, 1 as those two batches end.
+  ASSERT_EQ(store.batches.size(), 5u);
+  EXPECT_EQ(store.batches[0], std::vector<int>{0});
+  EXPECT_EQ(store.batches[1], std::vector<int>{1});
+  EXPECT_EQ(store.batches[2], (std::vector<int>{2, 3, 4, 5}));
+  EXPECT_EQ(store.batches[3], (std::vector<int>{6, 7, 8, 9}));
+  EXPECT_EQ(store.batches[4], std::vector<int>{10});
+  EXPECT_EQ(store.most_in_flight, 2);
+  for (int i = 0; i < 11; ++i) EXPECT_EQ(answers[i].value, 2 * i);
+}
+
+TEST(WriteBatcher, RequestsOfOtherLoopsJoinTheBatchInFlightsNextOne) {
+  // Two event loops on two threads share one batcher. Loop A's lone request starts a batch
+  // on A's lane; the five requests loop B sends meanwhile go together in the next batch,
+  // run on A's lane too, and each answer comes back on loop B.
+  asio::io_context loop_a, loop_b;
+  FakeLane lane_a{1}, lane_b{2};
+  FakeStore store;
+  store.delay = std::chrono::milliseconds(200);  // B's requests arrive well within it
+  Batcher batcher(store.settle());
+  Answer first;
+  std::vector<Answer> others(5);
+  std::vector<std::thread::id> answered_on(5);
+  submit(loop_a, batcher, 100, first, lane_a);
+  std::thread thread_a([&] { loop_a.run(); });
+  while (store.batches_started() == 0) std::this_thread::yield();
+  for (int i = 0; i < 5; ++i) {
+    asio::co_spawn(
+        loop_b,
+        [&, i]() -> awaitable<void> {
+          others[i].value = co_await batcher.submit(lane_b, i);
+          answered_on[i] = std::this_thread::get_id();
+          others[i].done = true;
+        },
+        asio::detached);
+  }
+  std::thread thread_b([&] { loop_b.run(); });
+  const auto loop_b_thread = thread_b.get_id();
+  thread_a.join();
+  thread_b.join();
+  EXPECT_EQ(first.value, 200);
+  ASSERT_EQ(store.batches.size(), 2u);
+  EXPECT_EQ(store.batches[1], (std::vector<int>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(store.lanes, (std::vector<int>{1, 1}));
+  EXPECT_EQ(store.most_in_flight, 1);
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(others[i].done);
+    EXPECT_EQ(others[i].value, 2 * i);
+    EXPECT_EQ(answered_on[i], loop_b_thread);
+  }
 }
 
 }  // namespace

@@ -89,6 +89,8 @@ Config parse(const Lookup& lookup) {
     throw ConfigError(
         "set DB_MAX_CONNECTIONS (the instance's total) or DB_POOL_SIZE (per loop), not both");
   }
+  config.write_batches_in_flight =
+      static_cast<std::size_t>(integer(lookup, "WRITE_BATCHES_IN_FLIGHT", 1, 1, 64));
   config.max_body_bytes =
       static_cast<std::size_t>(integer(lookup, "MAX_BODY_BYTES", 64 * 1024, 1024, 64 << 20));
   config.http_idle_timeout =

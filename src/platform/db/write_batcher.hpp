@@ -1,24 +1,30 @@
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/this_coro.hpp>
 
 #include "platform/async/wake_up.hpp"
 #include "platform/db/errors.hpp"
 
 namespace db {
+
+class Pool;
 
 // One item's answer from a batch: its own outcome, or its own exception.
 template <typename Outcome>
@@ -29,60 +35,79 @@ struct Settled {
   std::exception_ptr error;
 };
 
-// Writes of one kind for one event loop, settled in batches: the requests that arrive while
-// a batch is in flight form the next batch, which `settle` applies in one statement (one
-// round trip, one commit). A lone request goes at once, so an idle service adds no delay;
-// under load one commit serves up to `max_batch` requests.
+// Writes of one kind for one instance (every event loop submits here), settled in batches:
+// the requests that arrive while a batch is in flight form the next batch, which `settle`
+// applies in one statement (one round trip, one commit). A lone request goes at once, so an
+// idle service adds no delay; under load one commit serves up to `max_batch` requests.
 //
-// At most ONE batch per batcher is in flight: concurrent batches that lock rows in different
-// orders deadlock, and more of them only queue on the same rows (see the engineering notes,
-// "Batched writes, measured"). `settle` must lock its rows in a fixed order (e.g. by id)
-// so that the batches of different loops and instances cannot deadlock either.
+// Why per instance and not per loop: a batch's cost in PostgreSQL is mostly fixed (round
+// trip, executor start-up, commit), so fewer, larger batches carry more writes per core.
+// Per-loop batchers split the same waiting requests into one smaller batch per loop.
+//
+// A batch runs on the loop of the request that started it, with that loop's lane (its
+// pool: `settle` gets it). At most `max_in_flight` batches are in flight (default one):
+// concurrent batches that lock the same rows only queue on them. `settle` must lock its
+// rows in a fixed order (e.g. by id) so that batches of other instances cannot deadlock it.
 //
 // `settle` answers the requests in order, one Settled per request. If it throws, the whole
 // batch failed and nothing of it was applied (it is one statement): every request of the
 // batch gets the error. A deadlock or serialization failure of the batch is reported as
 // DbUnavailable (a 503: retry later), like a lost connection; it is not retried here, as the
 // batch's outcome is known only to PostgreSQL once the commit may have been sent.
-// Not thread-safe: one per loop and kind.
-template <typename Request, typename Outcome>
+// Thread-safe: the queue is under a mutex, and each answer is handed to its request's own
+// loop (asio::dispatch), where the request's coroutine reads it.
+template <typename Request, typename Outcome, typename Lane = Pool>
 class WriteBatcher {
  public:
   using Settle = std::function<boost::asio::awaitable<std::vector<Settled<Outcome>>>(
-      const std::vector<Request>& requests)>;
+      Lane& lane, const std::vector<Request>& requests)>;
   // Called with each batch's size before it is sent (metrics).
   using Observe = std::function<void(std::size_t)>;
 
-  explicit WriteBatcher(Settle settle, std::size_t max_batch = 64, Observe observe = {})
+  struct Limits {
+    std::size_t max_batch = 64;
+    std::size_t max_in_flight = 1;
+  };
+
+  explicit WriteBatcher(Settle settle, Limits limits = {}, Observe observe = {})
       : settle_(std::move(settle)),
-        max_batch_(std::max<std::size_t>(max_batch, 1)),
+        max_batch_(std::max<std::size_t>(limits.max_batch, 1)),
+        max_in_flight_(std::max<std::size_t>(limits.max_in_flight, 1)),
         observe_(std::move(observe)) {}
   WriteBatcher(const WriteBatcher&) = delete;
   WriteBatcher& operator=(const WriteBatcher&) = delete;
 
-  boost::asio::awaitable<Outcome> submit(Request request) {
+  // `lane` is the calling loop's: a batch this request starts runs with it.
+  boost::asio::awaitable<Outcome> submit(Lane& lane, Request request) {
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
     async::WakeUp wake(executor);
-    Waiter waiter{std::move(request), &wake};
-    pending_.push_back(&waiter);
-    if (!in_flight_) {
-      in_flight_ = true;
-      asio::co_spawn(executor, run_batches(), asio::detached);
+    Waiter waiter{std::move(request), executor, &wake};
+    bool start = false;
+    {
+      const std::lock_guard lock(mutex_);
+      pending_.push_back(&waiter);
+      if (in_flight_ < max_in_flight_) {
+        ++in_flight_;
+        start = true;
+      }
     }
-    // Woken when the answer is in (a wake-up before the wait is not lost).
+    if (start) asio::co_spawn(executor, run_batches(lane), asio::detached);
+    // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
     while (!waiter.done) co_await wake.wait();
     if (waiter.error) std::rethrow_exception(waiter.error);
     co_return std::move(*waiter.value);
   }
 
-  std::uint64_t batches() const { return batches_; }  // statements sent, for tests
-  std::size_t largest_batch() const { return largest_batch_; }
+  std::uint64_t batches() const { return batches_.load(); }  // statements sent, for tests
+  std::size_t largest_batch() const { return largest_batch_.load(); }
 
  private:
-  // Lives in the waiting request's coroutine frame until `done`.
+  // Lives in the waiting request's coroutine frame until `done`, which only its own loop
+  // sets: the batch's loop hands the answer over with asio::dispatch.
   struct Waiter {
     Request request;
+    boost::asio::any_io_executor executor;
     async::WakeUp* wake;
     std::optional<Outcome> value{};
     std::exception_ptr error{};
@@ -102,19 +127,35 @@ class WriteBatcher {
     return failure;
   }
 
-  boost::asio::awaitable<void> run_batches() {
-    while (!pending_.empty()) {
-      const auto take = static_cast<std::ptrdiff_t>(std::min(pending_.size(), max_batch_));
-      std::vector<Waiter*> batch(pending_.begin(), pending_.begin() + take);
-      pending_.erase(pending_.begin(), pending_.begin() + take);
+  // The next batch, or none (and this runner ends) when nothing waits.
+  std::vector<Waiter*> next_batch() {
+    const std::lock_guard lock(mutex_);
+    const auto take = static_cast<std::ptrdiff_t>(std::min(pending_.size(), max_batch_));
+    std::vector<Waiter*> batch(pending_.begin(), pending_.begin() + take);
+    pending_.erase(pending_.begin(), pending_.begin() + take);
+    if (batch.empty()) --in_flight_;
+    return batch;
+  }
+
+  static void answer(Waiter* waiter) {
+    boost::asio::dispatch(waiter->executor, [waiter] {
+      waiter->done = true;
+      waiter->wake->notify();
+    });
+  }
+
+  boost::asio::awaitable<void> run_batches(Lane& lane) {
+    for (auto batch = next_batch(); !batch.empty(); batch = next_batch()) {
       std::vector<Request> requests;
       requests.reserve(batch.size());
       for (const Waiter* waiter : batch) requests.push_back(waiter->request);
       ++batches_;
-      largest_batch_ = std::max(largest_batch_, batch.size());
+      for (auto seen = largest_batch_.load();
+           seen < batch.size() && !largest_batch_.compare_exchange_weak(seen, batch.size());) {
+      }
       if (observe_) observe_(batch.size());
       try {
-        auto outcomes = co_await settle_(requests);
+        auto outcomes = co_await settle_(lane, requests);
         if (outcomes.size() != batch.size()) {
           throw std::logic_error("write batch answered " + std::to_string(outcomes.size()) +
                                  " of " + std::to_string(batch.size()) + " requests");
@@ -133,21 +174,19 @@ class WriteBatcher {
           waiter->error = failure;
         }
       }
-      for (Waiter* waiter : batch) {
-        waiter->done = true;
-        waiter->wake->notify();
-      }
+      for (Waiter* waiter : batch) answer(waiter);
     }
-    in_flight_ = false;
   }
 
   Settle settle_;
   std::size_t max_batch_;
+  std::size_t max_in_flight_;
   Observe observe_;
-  bool in_flight_ = false;
-  std::uint64_t batches_ = 0;
-  std::size_t largest_batch_ = 0;
-  std::vector<Waiter*> pending_;
+  std::mutex mutex_;
+  std::size_t in_flight_ = 0;     // under mutex_
+  std::vector<Waiter*> pending_;  // under mutex_
+  std::atomic<std::uint64_t> batches_ = 0;
+  std::atomic<std::size_t> largest_batch_ = 0;
 };
 
 }  // namespace db
