@@ -1,68 +1,42 @@
 #pragma once
 
-#include <algorithm>
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <exception>
-#include <functional>
-#include <mutex>
-#include <optional>
-#include <stdexcept>
+#include <string>
 #include <utility>
-#include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/dispatch.hpp>
-#include <boost/asio/this_coro.hpp>
-
-#include "platform/async/wake_up.hpp"
 #include "platform/db/errors.hpp"
+#include "platform/db/request_batcher.hpp"
 
 namespace db {
 
 class Pool;
 
-// One item's answer from a batch: its own outcome, or its own exception.
-template <typename Outcome>
-struct Settled {
-  Settled(Outcome outcome) : value(std::move(outcome)) {}             // NOLINT: implicit on purpose
-  Settled(std::exception_ptr failure) : error(std::move(failure)) {}  // NOLINT
-  std::optional<Outcome> value;
-  std::exception_ptr error;
-};
-
-// Writes of one kind for one instance (every event loop submits here), settled in batches:
-// the requests that arrive while a batch is in flight form the next batch, which `settle`
-// applies in one statement (one round trip, one commit). A lone request goes at once, so an
-// idle service adds no delay; under load one commit serves up to `max_batch` requests.
+// Writes of one kind for one instance (every event loop submits here), settled in batches
+// (db::RequestBatcher): the requests that arrive while a batch is in flight form the next
+// batch, which `settle` applies in one statement (one round trip, one commit).
 //
 // Why per instance and not per loop: a batch's cost in PostgreSQL is mostly fixed (round
 // trip, executor start-up, commit), so fewer, larger batches carry more writes per core.
 // Per-loop batchers split the same waiting requests into one smaller batch per loop.
 //
-// A batch runs on the loop of the request that started it, with that loop's lane (its
-// pool: `settle` gets it). At most `max_in_flight` batches are in flight (default one):
-// concurrent batches that lock the same rows only queue on them. `settle` must lock its
-// rows in a fixed order (e.g. by id) so that batches of other instances cannot deadlock it.
+// At most `max_in_flight` batches are in flight (default one): concurrent batches that lock
+// the same rows only queue on them, and smaller batches cost more per write. `settle` must
+// lock its rows in a fixed order (e.g. by id) so that the batches of other instances cannot
+// deadlock it.
 //
-// `settle` answers the requests in order, one Settled per request. If it throws, the whole
-// batch failed and nothing of it was applied (it is one statement): every request of the
-// batch gets the error. A deadlock or serialization failure of the batch is reported as
-// DbUnavailable (a 503: retry later), like a lost connection; it is not retried here, as the
-// batch's outcome is known only to PostgreSQL once the commit may have been sent.
-// Thread-safe: the queue is under a mutex, and each answer is handed to its request's own
-// loop (asio::dispatch), where the request's coroutine reads it.
+// If `settle` throws, the whole batch failed and nothing of it was applied (it is one
+// statement): every request of the batch gets the error. A deadlock or serialization
+// failure of the batch is reported as DbUnavailable (a 503: retry later), like a lost
+// connection; it is not retried here, as the batch's outcome is known only to PostgreSQL
+// once the commit may have been sent.
 template <typename Request, typename Outcome, typename Lane = Pool>
-class WriteBatcher {
+class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
+  using Base = RequestBatcher<Request, Outcome, Lane>;
+
  public:
-  using Settle = std::function<boost::asio::awaitable<std::vector<Settled<Outcome>>>(
-      Lane& lane, const std::vector<Request>& requests)>;
-  // Called with each batch's size before it is sent (metrics).
-  using Observe = std::function<void(std::size_t)>;
+  using typename Base::Observe;
+  using typename Base::Settle;
 
   struct Limits {
     std::size_t max_batch = 64;
@@ -70,50 +44,10 @@ class WriteBatcher {
   };
 
   explicit WriteBatcher(Settle settle, Limits limits = {}, Observe observe = {})
-      : settle_(std::move(settle)),
-        max_batch_(std::max<std::size_t>(limits.max_batch, 1)),
-        max_in_flight_(std::max<std::size_t>(limits.max_in_flight, 1)),
-        observe_(std::move(observe)) {}
-  WriteBatcher(const WriteBatcher&) = delete;
-  WriteBatcher& operator=(const WriteBatcher&) = delete;
-
-  // `lane` is the calling loop's: a batch this request starts runs with it.
-  boost::asio::awaitable<Outcome> submit(Lane& lane, Request request) {
-    namespace asio = boost::asio;
-    auto executor = co_await asio::this_coro::executor;
-    async::WakeUp wake(executor);
-    Waiter waiter{std::move(request), executor, &wake};
-    bool start = false;
-    {
-      const std::lock_guard lock(mutex_);
-      pending_.push_back(&waiter);
-      if (in_flight_ < max_in_flight_) {
-        ++in_flight_;
-        start = true;
-      }
-    }
-    if (start) asio::co_spawn(executor, run_batches(lane), asio::detached);
-    // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
-    while (!waiter.done) co_await wake.wait();
-    if (waiter.error) std::rethrow_exception(waiter.error);
-    co_return std::move(*waiter.value);
-  }
-
-  std::uint64_t batches() const { return batches_.load(); }  // statements sent, for tests
-  std::size_t largest_batch() const { return largest_batch_.load(); }
+      : Base(std::move(settle),
+             {limits.max_batch, limits.max_in_flight, std::move(observe), &batch_failure}) {}
 
  private:
-  // Lives in the waiting request's coroutine frame until `done`, which only its own loop
-  // sets: the batch's loop hands the answer over with asio::dispatch.
-  struct Waiter {
-    Request request;
-    boost::asio::any_io_executor executor;
-    async::WakeUp* wake;
-    std::optional<Outcome> value{};
-    std::exception_ptr error{};
-    bool done = false;
-  };
-
   static std::exception_ptr batch_failure(std::exception_ptr failure) {
     try {
       std::rethrow_exception(failure);
@@ -126,67 +60,6 @@ class WriteBatcher {
     }
     return failure;
   }
-
-  // The next batch, or none (and this runner ends) when nothing waits.
-  std::vector<Waiter*> next_batch() {
-    const std::lock_guard lock(mutex_);
-    const auto take = static_cast<std::ptrdiff_t>(std::min(pending_.size(), max_batch_));
-    std::vector<Waiter*> batch(pending_.begin(), pending_.begin() + take);
-    pending_.erase(pending_.begin(), pending_.begin() + take);
-    if (batch.empty()) --in_flight_;
-    return batch;
-  }
-
-  static void answer(Waiter* waiter) {
-    boost::asio::dispatch(waiter->executor, [waiter] {
-      waiter->done = true;
-      waiter->wake->notify();
-    });
-  }
-
-  boost::asio::awaitable<void> run_batches(Lane& lane) {
-    for (auto batch = next_batch(); !batch.empty(); batch = next_batch()) {
-      std::vector<Request> requests;
-      requests.reserve(batch.size());
-      for (const Waiter* waiter : batch) requests.push_back(waiter->request);
-      ++batches_;
-      for (auto seen = largest_batch_.load();
-           seen < batch.size() && !largest_batch_.compare_exchange_weak(seen, batch.size());) {
-      }
-      if (observe_) observe_(batch.size());
-      try {
-        auto outcomes = co_await settle_(lane, requests);
-        if (outcomes.size() != batch.size()) {
-          throw std::logic_error("write batch answered " + std::to_string(outcomes.size()) +
-                                 " of " + std::to_string(batch.size()) + " requests");
-        }
-        for (std::size_t i = 0; i < batch.size(); ++i) {
-          batch[i]->value = std::move(outcomes[i].value);
-          batch[i]->error = std::move(outcomes[i].error);
-          if (!batch[i]->value && !batch[i]->error) {
-            batch[i]->error = std::make_exception_ptr(std::logic_error("write batch: no answer"));
-          }
-        }
-      } catch (...) {
-        const auto failure = batch_failure(std::current_exception());
-        for (Waiter* waiter : batch) {
-          waiter->value.reset();
-          waiter->error = failure;
-        }
-      }
-      for (Waiter* waiter : batch) answer(waiter);
-    }
-  }
-
-  Settle settle_;
-  std::size_t max_batch_;
-  std::size_t max_in_flight_;
-  Observe observe_;
-  std::mutex mutex_;
-  std::size_t in_flight_ = 0;     // under mutex_
-  std::vector<Waiter*> pending_;  // under mutex_
-  std::atomic<std::uint64_t> batches_ = 0;
-  std::atomic<std::size_t> largest_batch_ = 0;
 };
 
 }  // namespace db

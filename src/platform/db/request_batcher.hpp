@@ -1,0 +1,181 @@
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "platform/async/wake_up.hpp"
+
+namespace db {
+
+// One item's answer from a batch: its own outcome, or its own exception.
+template <typename Outcome>
+struct Settled {
+  Settled(Outcome outcome) : value(std::move(outcome)) {}             // NOLINT: implicit on purpose
+  Settled(std::exception_ptr failure) : error(std::move(failure)) {}  // NOLINT
+  std::optional<Outcome> value;
+  std::exception_ptr error;
+};
+
+// Requests of one kind coalesced into batches, each answered by one call of `settle` (one
+// statement): the requests that arrive while `max_in_flight` batches are running form the
+// next batch. A lone request goes at once, so an idle service adds no delay; under load one
+// statement serves up to `max_batch` requests. A request only joins a batch that has not
+// started yet, so its answer comes from work begun after the request: as fresh as a
+// statement of its own. The core of db::WriteBatcher and db::BatchedLookup.
+//
+// A batch runs on the event loop of the request that started it, with that request's lane
+// (what `settle` works with: its loop's pool). Several loops may share one batcher: the
+// queue is under a mutex, and each answer is handed to its request's own loop
+// (asio::dispatch), where the request's coroutine reads it.
+//
+// `settle` answers the requests in order, one Settled per request. If it throws, every
+// request of the batch gets the failure, passed through `map_failure` when one is given.
+template <typename Request, typename Outcome, typename Lane>
+class RequestBatcher {
+ public:
+  using Settle = std::function<boost::asio::awaitable<std::vector<Settled<Outcome>>>(
+      Lane& lane, const std::vector<Request>& requests)>;
+  // Called with each batch's size before it is sent (metrics).
+  using Observe = std::function<void(std::size_t)>;
+  // What every request of a batch that failed as a whole gets, from what `settle` threw.
+  using MapFailure = std::exception_ptr (*)(std::exception_ptr);
+
+  struct Options {
+    std::size_t max_batch = 64;
+    std::size_t max_in_flight = 1;
+    Observe observe{};
+    MapFailure map_failure = nullptr;
+  };
+
+  RequestBatcher(Settle settle, Options options)
+      : settle_(std::move(settle)),
+        max_batch_(std::max<std::size_t>(options.max_batch, 1)),
+        max_in_flight_(std::max<std::size_t>(options.max_in_flight, 1)),
+        observe_(std::move(options.observe)),
+        map_failure_(options.map_failure) {}
+  RequestBatcher(const RequestBatcher&) = delete;
+  RequestBatcher& operator=(const RequestBatcher&) = delete;
+
+  // `lane` is the calling loop's: a batch this request starts runs with it.
+  boost::asio::awaitable<Outcome> submit(Lane& lane, Request request) {
+    namespace asio = boost::asio;
+    auto executor = co_await asio::this_coro::executor;
+    async::WakeUp wake(executor);
+    Waiter waiter{std::move(request), executor, &wake};
+    bool start = false;
+    {
+      const std::lock_guard lock(mutex_);
+      pending_.push_back(&waiter);
+      if (in_flight_ < max_in_flight_) {
+        ++in_flight_;
+        start = true;
+      }
+    }
+    if (start) asio::co_spawn(executor, run_batches(lane), asio::detached);
+    // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
+    while (!waiter.done) co_await wake.wait();
+    if (waiter.error) std::rethrow_exception(waiter.error);
+    co_return std::move(*waiter.value);
+  }
+
+  std::uint64_t batches() const { return batches_.load(); }  // statements sent, for tests
+  std::size_t largest_batch() const { return largest_batch_.load(); }
+
+ private:
+  // Lives in the waiting request's coroutine frame until `done`, which only its own loop
+  // sets: the batch's loop hands the answer over with asio::dispatch.
+  struct Waiter {
+    Request request;
+    boost::asio::any_io_executor executor;
+    async::WakeUp* wake;
+    std::optional<Outcome> value{};
+    std::exception_ptr error{};
+    bool done = false;
+  };
+
+  // The next batch, or none (and the runner asking ends) when nothing waits.
+  std::vector<Waiter*> next_batch() {
+    const std::lock_guard lock(mutex_);
+    const auto take = static_cast<std::ptrdiff_t>(std::min(pending_.size(), max_batch_));
+    std::vector<Waiter*> batch(pending_.begin(), pending_.begin() + take);
+    pending_.erase(pending_.begin(), pending_.begin() + take);
+    if (batch.empty()) --in_flight_;
+    return batch;
+  }
+
+  void record(std::size_t size) {
+    ++batches_;
+    auto largest = largest_batch_.load();
+    while (largest < size && !largest_batch_.compare_exchange_weak(largest, size)) {
+    }
+    if (observe_) observe_(size);
+  }
+
+  static void answer(Waiter* waiter) {
+    boost::asio::dispatch(waiter->executor, [waiter] {
+      waiter->done = true;
+      waiter->wake->notify();
+    });
+  }
+
+  boost::asio::awaitable<void> run_batches(Lane& lane) {
+    for (auto batch = next_batch(); !batch.empty(); batch = next_batch()) {
+      std::vector<Request> requests;
+      requests.reserve(batch.size());
+      for (const Waiter* waiter : batch) requests.push_back(waiter->request);
+      record(batch.size());
+      try {
+        auto outcomes = co_await settle_(lane, requests);
+        if (outcomes.size() != batch.size()) {
+          throw std::logic_error("batch answered " + std::to_string(outcomes.size()) + " of " +
+                                 std::to_string(batch.size()) + " requests");
+        }
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          batch[i]->value = std::move(outcomes[i].value);
+          batch[i]->error = std::move(outcomes[i].error);
+          if (!batch[i]->value && !batch[i]->error) {
+            batch[i]->error = std::make_exception_ptr(std::logic_error("batch: no answer"));
+          }
+        }
+      } catch (...) {
+        auto failure = std::current_exception();
+        if (map_failure_) failure = map_failure_(failure);
+        for (Waiter* waiter : batch) {
+          waiter->value.reset();
+          waiter->error = failure;
+        }
+      }
+      for (Waiter* waiter : batch) answer(waiter);
+    }
+  }
+
+  Settle settle_;
+  std::size_t max_batch_;
+  std::size_t max_in_flight_;
+  Observe observe_;
+  MapFailure map_failure_;
+  std::mutex mutex_;
+  std::size_t in_flight_ = 0;     // under mutex_
+  std::vector<Waiter*> pending_;  // under mutex_
+  std::atomic<std::uint64_t> batches_ = 0;
+  std::atomic<std::size_t> largest_batch_ = 0;
+};
+
+}  // namespace db
