@@ -24,14 +24,19 @@ using http::ApiError;
 // Rendered straight into the answer (no json::value per product): the product list is the
 // busiest read, and building a JSON tree per product was most of its allocations.
 void append_json(std::string& out, const Product& product, bool with_description) {
-  fmt::format_to(std::back_inserter(out), R"({{"id":{},"name":)", product.id);
+  out.append(R"({"id":)");
+  json_output::append_int(out, product.id);
+  out.append(R"(,"name":)");
   json_output::append_string(out, product.name);
   if (with_description) {
     out.append(R"(,"description":)");
     json_output::append_string(out, product.description);
   }
-  fmt::format_to(std::back_inserter(out), R"(,"price":{},"stock":{}}})", product.price,
-                 product.stock);
+  out.append(R"(,"price":)");
+  json_output::append_int(out, product.price);
+  out.append(R"(,"stock":)");
+  json_output::append_int(out, product.stock);
+  out.push_back('}');
 }
 
 std::string to_json(const Product& product, bool with_description) {

@@ -1,5 +1,6 @@
 // ProductPages against a real PostgreSQL: every page equals the plain OFFSET query's, also
-// right after products are added behind its back, and concurrent pages share statements.
+// right after products are added or deleted behind its back, and concurrent pages share
+// statements.
 
 #include <string>
 #include <vector>
@@ -58,6 +59,26 @@ TEST_F(ProductPagesTest, PagesMatchThePlainQueryBeforeAndAfterInserts) {
   sql.exec("UPDATE products SET stock = stock + 1000 WHERE id = (SELECT max(id) FROM products)");
   expect_same(it::run(ioc, pages.page(5, total)),
               it::run(ioc, catalog::list_products(*pool, 5, total)));
+}
+
+TEST_F(ProductPagesTest, PagesOverGapsAndDeletionsMatchThePlainQuery) {
+  // A page is read as the range from its first id to its last: ids deleted before the index
+  // was read leave gaps inside ranges, and ids deleted after it must not shorten a page.
+  add_products(40);
+  const auto last = sql.scalar_int("SELECT max(id) FROM products");
+  const auto gap = std::to_string(last - 30);
+  sql.exec("DELETE FROM products WHERE id BETWEEN " + gap + " AND " + gap + " + 4");
+  catalog::ProductPages pages(*pool);
+  const std::int64_t total = sql.scalar_int("SELECT count(*) FROM products");
+  for (std::int64_t offset = total - 40; offset < total; offset += 6) {
+    expect_same(it::run(ioc, pages.page(8, offset)),
+                it::run(ioc, catalog::list_products(*pool, 8, offset)));
+  }
+  sql.exec("DELETE FROM products WHERE id = " + std::to_string(last - 10));
+  for (std::int64_t offset = total - 20; offset < total; offset += 3) {
+    expect_same(it::run(ioc, pages.page(8, offset)),
+                it::run(ioc, catalog::list_products(*pool, 8, offset)));
+  }
 }
 
 TEST_F(ProductPagesTest, ConcurrentPagesGetTheirOwnRows) {

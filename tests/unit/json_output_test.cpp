@@ -1,9 +1,12 @@
+#include <cstdint>
+#include <limits>
 #include <random>
 #include <string>
 
 #include <gtest/gtest.h>
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>
+#include <boost/json/value.hpp>
 
 #include "platform/json/output.hpp"
 
@@ -36,6 +39,22 @@ TEST(JsonOutputAppendString, RandomAsciiAndControlBytesMatchBoostJson) {
     std::string text(static_cast<std::size_t>(round % 40), '\0');
     for (auto& c : text) c = static_cast<char>(byte(random));
     ASSERT_EQ(appended(text), by_boost(text));
+  }
+}
+
+}  // namespace
+
+namespace {
+
+TEST(JsonOutputAppendInt, WritesDecimalAsBoostJsonDoes) {
+  for (std::int64_t value :
+       {std::int64_t{0}, std::int64_t{-1}, std::int64_t{42},
+        std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()}) {
+    std::string out = "x";
+    json_output::append_int(out, value);
+    std::string expected = "x";
+    expected += boost::json::serialize(boost::json::value(value));
+    EXPECT_EQ(out, expected) << value;
   }
 }
 

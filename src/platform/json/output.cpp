@@ -1,5 +1,7 @@
 #include "platform/json/output.hpp"
 
+#include <fmt/format.h>
+
 namespace json_output {
 
 void append_string(std::string& out, std::string_view text) {
@@ -42,6 +44,11 @@ void append_string(std::string& out, std::string_view text) {
   }
   out.append(text, plain_from, text.size() - plain_from);
   out.push_back('"');
+}
+
+void append_int(std::string& out, std::int64_t value) {
+  const fmt::format_int text(value);
+  out.append(text.data(), text.size());
 }
 
 }  // namespace json_output

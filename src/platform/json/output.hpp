@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,5 +21,9 @@ boost::json::value or_null(const std::optional<T>& value) {
 // escapes it, without building a json::value: for hot answers rendered straight into a
 // string. `text` must be valid UTF-8 (as every stored text is: it arrived as JSON).
 void append_string(std::string& out, std::string_view text);
+
+// Appends `value` in decimal (fmt::format_int: no format string to parse, no iterator
+// buffer), for the same hot answers.
+void append_int(std::string& out, std::int64_t value);
 
 }  // namespace json_output
