@@ -49,12 +49,13 @@ SCENARIOS = [
     ("pgbench_charge", "pgbench: charge SQL", "pgbench", "ops/s", set(), set()),
     ("pgbench_order_pay_batched",
      "pgbench: order + pay batched SQL, {batch} per call, 1,000 products, "
-     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+     "{clients} clients (= the service's batches in flight)", "pgbench", "ops/s", set(), set()),
     ("pgbench_order_pay_hot_batched",
      "pgbench: order + pay batched SQL, {batch} per call, one hot product, "
-     "{clients} clients (= event loops)", "pgbench", "ops/s", set(), set()),
+     "{clients} clients (= the service's batches in flight)", "pgbench", "ops/s", set(), set()),
     ("pgbench_charge_batched",
-     "pgbench: charge batched SQL, {batch} per call, {clients} clients (= event loops)",
+     "pgbench: charge batched SQL, {batch} per call, "
+     "{clients} client(s) (= the service's batches in flight)",
      "pgbench", "ops/s", set(), set()),
 ]
 
