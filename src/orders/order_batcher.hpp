@@ -15,10 +15,10 @@ namespace orders {
 
 // One-product orders without a coupon of one instance, placed in batches
 // (db::WriteBatcher over place_orders_at_once): the orders that arrive while a batch is in
-// flight, on any event loop, go together in the next one, one statement and one commit for all of
-// them, first come first served. An order the batch could not place (unknown user or product, too
-// little stock) is then settled alone by place_order, which tells those cases apart.
-// Every other order (several lines, a coupon) goes straight to place_order.
+// flight, on any event loop, go together in the next one, one statement and one commit for
+// all of them, first come first served. An order the batch could not place (unknown user or
+// product, too little stock) is then settled alone by place_order, which tells those cases
+// apart. Every other order (several lines, a coupon) goes straight to place_order.
 class OrderBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;

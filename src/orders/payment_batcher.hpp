@@ -14,10 +14,9 @@ namespace orders {
 
 // Payments of one instance, settled in batches (db::WriteBatcher over pay_orders_at_once):
 // the payments that arrive while a batch is in flight, on any event loop, go together in
-// the next one, one
-// statement and one commit for all of them. A payment the batch could not make (unknown,
-// not payable, overdue, short balance) is then finished alone by pay_order_alone, exactly
-// as pay_order does after its one-statement attempt.
+// the next one, one statement and one commit for all of them. A payment the batch could not
+// make (unknown, not payable, overdue, short balance) is then finished alone by
+// pay_order_alone, exactly as pay_order does after its one-statement attempt.
 class PaymentBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;

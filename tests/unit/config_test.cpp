@@ -50,6 +50,7 @@ TEST(ConfigParse, Defaults) {
   EXPECT_EQ(config.service_time_zone, "Asia/Seoul");
   EXPECT_EQ(config.http_threads, 0u);
   EXPECT_EQ(config.db_pool_size_per_thread, 8u);
+  EXPECT_EQ(config.write_batches_in_flight, 1u);
   EXPECT_EQ(config.max_body_bytes, 64u * 1024u);
   EXPECT_EQ(config.http_idle_timeout, std::chrono::seconds(60));
   EXPECT_EQ(config.log_level, "info");
@@ -122,6 +123,8 @@ TEST(ConfigParse, IntegerBoundsAreInclusive) {
   EXPECT_EQ(parse(with("DB_POOL_SIZE", "1000")).db_pool_size_per_thread, 1000u);
   EXPECT_EQ(parse(minimal()).db_max_connections, 0u);
   EXPECT_EQ(parse(with("DB_MAX_CONNECTIONS", "40")).db_max_connections, 40u);
+  EXPECT_EQ(parse(with("WRITE_BATCHES_IN_FLIGHT", "1")).write_batches_in_flight, 1u);
+  EXPECT_EQ(parse(with("WRITE_BATCHES_IN_FLIGHT", "64")).write_batches_in_flight, 64u);
   EXPECT_EQ(parse(with("MAX_BODY_BYTES", "1024")).max_body_bytes, 1024u);
   EXPECT_EQ(parse(with("MAX_BODY_BYTES", "67108864")).max_body_bytes, 64u << 20);
   EXPECT_EQ(parse(with("ORDER_PAYMENT_TIMEOUT_SECONDS", "604800")).order_payment_timeout_seconds,
@@ -160,7 +163,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadValue{"ORDER_PAYMENT_TIMEOUT_SECONDS", "604801"}, BadValue{"HTTP_THREADS", "257"},
         BadValue{"HTTP_THREADS", "two"}, BadValue{"DB_POOL_SIZE", "0"},
         BadValue{"DB_POOL_SIZE", "1001"}, BadValue{"DB_MAX_CONNECTIONS", "0"},
-        BadValue{"DB_MAX_CONNECTIONS", "100001"}, BadValue{"MAX_BODY_BYTES", "1023"},
+        BadValue{"DB_MAX_CONNECTIONS", "100001"}, BadValue{"WRITE_BATCHES_IN_FLIGHT", "0"},
+        BadValue{"WRITE_BATCHES_IN_FLIGHT", "65"}, BadValue{"MAX_BODY_BYTES", "1023"},
         BadValue{"MAX_BODY_BYTES", "67108865"}, BadValue{"HTTP_IDLE_TIMEOUT_SECONDS", "0"},
         BadValue{"HTTP_IDLE_TIMEOUT_SECONDS", "3601"}, BadValue{"POINTS_MAX_CHARGE", "0"},
         BadValue{"POINTS_MAX_CHARGE", "1000000000001"}, BadValue{"POINTS_MAX_BALANCE", "0"},
@@ -235,8 +239,8 @@ TEST(ConfigParse, UserAuthenticationAndRateLimits) {
   EXPECT_EQ(on.rate_limit_burst, 100);  // twice the rate by default
   EXPECT_EQ(on.data_platform_secret, "webhook");
 
-  auto burst = parse({{"DATABASE_URL", "x"}, {"RATE_LIMIT_PER_SECOND", "5"},
-                      {"RATE_LIMIT_BURST", "7"}});
+  auto burst =
+      parse({{"DATABASE_URL", "x"}, {"RATE_LIMIT_PER_SECOND", "5"}, {"RATE_LIMIT_BURST", "7"}});
   EXPECT_EQ(burst.rate_limit_burst, 7);
 }
 
