@@ -11,9 +11,10 @@ namespace app {
 // the requests waiting on all loops go into one batch (see db::WriteBatcher).
 struct WriteBatchers {
   explicit WriteBatchers(const config::Config& config)
-      : charges(config.points_max_balance, config.write_batches_in_flight),
-        orders(config.order_payment_timeout_seconds, config.write_batches_in_flight),
-        payments(config.write_batches_in_flight) {}
+      : charges(config.points_max_balance, config.write_batches_in_flight, config.request_deadline),
+        orders(config.order_payment_timeout_seconds, config.write_batches_in_flight,
+               config.request_deadline),
+        payments(config.write_batches_in_flight, config.request_deadline) {}
 
   points::ChargeBatcher charges;
   orders::OrderBatcher orders;

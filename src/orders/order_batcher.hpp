@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -23,7 +24,8 @@ class OrderBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight);
+  OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight,
+               std::chrono::milliseconds max_queue_wait);
 
   // `pool` is the calling loop's: a batch this order starts, or its order alone, runs on it.
   boost::asio::awaitable<PlaceOutcome> place(db::Pool& pool, std::int64_t user_id,

@@ -6,7 +6,7 @@
 
 namespace orders {
 
-PaymentBatcher::PaymentBatcher(std::size_t max_in_flight)
+PaymentBatcher::PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait)
     : batcher_(
           [](db::Pool& pool, const std::vector<PayRequest>& requests)
               -> boost::asio::awaitable<std::vector<db::Settled<std::optional<PayOutcome>>>> {
@@ -14,7 +14,7 @@ PaymentBatcher::PaymentBatcher(std::size_t max_in_flight)
             co_return std::vector<db::Settled<std::optional<PayOutcome>>>(outcomes.begin(),
                                                                           outcomes.end());
           },
-          {kMaxBatch, max_in_flight},
+          {kMaxBatch, max_in_flight, max_queue_wait},
           [](std::size_t size) { db::observe_write_batch(db::WriteKind::payment, size); }) {}
 
 boost::asio::awaitable<PayOutcome> PaymentBatcher::pay(db::Pool& pool, std::int64_t user_id,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -21,7 +22,7 @@ class PaymentBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  explicit PaymentBatcher(std::size_t max_in_flight);
+  PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait);
 
   // `pool` is the calling loop's: a batch this payment starts, or its payment alone, runs on it.
   boost::asio::awaitable<PayOutcome> pay(db::Pool& pool, std::int64_t user_id,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -18,7 +19,8 @@ class ChargeBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  ChargeBatcher(std::int64_t max_balance, std::size_t max_in_flight);
+  ChargeBatcher(std::int64_t max_balance, std::size_t max_in_flight,
+                std::chrono::milliseconds max_queue_wait);
 
   // `pool` is the calling loop's: a batch this charge starts runs on it.
   boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,

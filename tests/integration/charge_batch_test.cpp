@@ -91,7 +91,8 @@ TEST_F(ChargeBatchTest, ConcurrentBatchersOnSeveralLoopsNeitherDeadlockNorLoseCh
   constexpr int kChargesPerLoop = 300;
   std::vector<std::thread> threads;
   std::vector<int> failures(kLoops, 0);
-  points::ChargeBatcher instance_a(1'000'000'000, 2), instance_b(1'000'000'000, 2);
+  points::ChargeBatcher instance_a(1'000'000'000, 2, std::chrono::seconds(30)),
+      instance_b(1'000'000'000, 2, std::chrono::seconds(30));
   for (int loop = 0; loop < kLoops; ++loop) {
     threads.emplace_back([&, loop] {
       asio::io_context context;

@@ -262,6 +262,27 @@ TEST(WriteBatcher, AtMostMaxInFlightBatchesRunAtOnce) {
   for (int i = 0; i < 11; ++i) EXPECT_EQ(answers[i].value, 2 * i);
 }
 
+TEST(WriteBatcher, ARequestQueuedTooLongBehindAStuckBatchAnswersUnavailableUnapplied) {
+  // The first batch takes 300 ms (a connection that stopped answering); requests queued
+  // behind it give up after 50 ms, unapplied, instead of waiting for it; the stuck batch's
+  // own request still gets its answer.
+  asio::io_context io;
+  FakeStore store;
+  store.delay = std::chrono::milliseconds(300);
+  Batcher batcher(store.settle(), {64, 1, std::chrono::milliseconds(50)});
+  std::vector<Answer> answers(4);
+  for (int i = 0; i < 4; ++i) submit(io, batcher, i, answers[i]);
+  io.run();
+  ASSERT_EQ(store.batches.size(), 1u);
+  EXPECT_EQ(store.batches[0], std::vector<int>{0});
+  EXPECT_EQ(answers[0].value, 0);
+  EXPECT_TRUE(answers[0].error.empty()) << answers[0].error;
+  for (int i = 1; i < 4; ++i) {
+    EXPECT_TRUE(answers[i].unavailable) << i << " " << answers[i].error;
+    EXPECT_NE(answers[i].error.find("nothing applied"), std::string::npos) << answers[i].error;
+  }
+}
+
 TEST(WriteBatcher, RequestsOfOtherLoopsJoinTheBatchInFlightsNextOne) {
   // Two event loops on two threads share one batcher. Loop A's lone request starts a batch
   // on A's lane; the five requests loop B sends meanwhile go together in the next batch,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -56,12 +57,19 @@ class RequestBatcher {
   using Observe = std::function<void(std::size_t)>;
   // What every request of a batch that failed as a whole gets, from what `settle` threw.
   using MapFailure = std::exception_ptr (*)(std::exception_ptr);
+  // What a request gets when it waited `max_queue_wait` without being taken into a batch.
+  using QueueTimeout = std::exception_ptr (*)(std::chrono::milliseconds waited);
 
   struct Options {
     std::size_t max_batch = 64;
     std::size_t max_in_flight = 1;
     Observe observe{};
     MapFailure map_failure = nullptr;
+    // How long a request may wait for a batch to take it (0: no limit). A request still
+    // queued then leaves the queue, unapplied, with `queue_timeout`'s error; one already
+    // in a batch waits for the batch, whose own waits are bounded by whoever settles it.
+    std::chrono::milliseconds max_queue_wait{0};
+    QueueTimeout queue_timeout = nullptr;
   };
 
   RequestBatcher(Settle settle, Options options)
@@ -69,7 +77,9 @@ class RequestBatcher {
         max_batch_(std::max<std::size_t>(options.max_batch, 1)),
         max_in_flight_(std::max<std::size_t>(options.max_in_flight, 1)),
         observe_(std::move(options.observe)),
-        map_failure_(options.map_failure) {}
+        map_failure_(options.map_failure),
+        max_queue_wait_(options.max_queue_wait),
+        queue_timeout_(options.queue_timeout) {}
   RequestBatcher(const RequestBatcher&) = delete;
   RequestBatcher& operator=(const RequestBatcher&) = delete;
 
@@ -90,7 +100,25 @@ class RequestBatcher {
     }
     if (start) asio::co_spawn(executor, run_batches(lane), asio::detached);
     // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
-    while (!waiter.done) co_await wake.wait();
+    // A batch stuck on a dead connection holds up every request queued behind it, so the
+    // time spent queued is bounded too.
+    const bool bounded = max_queue_wait_.count() > 0;
+    const auto give_up_at = std::chrono::steady_clock::now() + max_queue_wait_;
+    bool queued = bounded;
+    while (!waiter.done) {
+      if (!queued) {
+        co_await wake.wait();
+        continue;
+      }
+      const auto left = give_up_at - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) {
+        if (withdraw(&waiter)) std::rethrow_exception(queue_timeout_error());
+        queued = false;  // taken into a batch meanwhile: its answer will come
+        continue;
+      }
+      const bool notified = co_await wake.wait_for(left);
+      (void)notified;
+    }
     if (waiter.error) std::rethrow_exception(waiter.error);
     co_return std::move(*waiter.value);
   }
@@ -109,6 +137,21 @@ class RequestBatcher {
     std::exception_ptr error{};
     bool done = false;
   };
+
+  // Takes a request out of the queue if no batch has taken it yet.
+  bool withdraw(Waiter* waiter) {
+    const std::lock_guard lock(mutex_);
+    const auto found = std::find(pending_.begin(), pending_.end(), waiter);
+    if (found == pending_.end()) return false;
+    pending_.erase(found);
+    return true;
+  }
+
+  std::exception_ptr queue_timeout_error() const {
+    if (queue_timeout_) return queue_timeout_(max_queue_wait_);
+    return std::make_exception_ptr(std::runtime_error(
+        "no batch took the request within " + std::to_string(max_queue_wait_.count()) + " ms"));
+  }
 
   // The next batch, or none (and the runner asking ends) when nothing waits.
   std::vector<Waiter*> next_batch() {
@@ -171,6 +214,8 @@ class RequestBatcher {
   std::size_t max_in_flight_;
   Observe observe_;
   MapFailure map_failure_;
+  std::chrono::milliseconds max_queue_wait_;
+  QueueTimeout queue_timeout_;
   std::mutex mutex_;
   std::size_t in_flight_ = 0;     // under mutex_
   std::vector<Waiter*> pending_;  // under mutex_

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <string>
@@ -41,13 +42,22 @@ class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
   struct Limits {
     std::size_t max_batch = 64;
     std::size_t max_in_flight = 1;
+    // How long a write may wait queued for a batch (0: no limit); then it answers 503 and
+    // nothing of it is applied.
+    std::chrono::milliseconds max_queue_wait{0};
   };
 
   explicit WriteBatcher(Settle settle, Limits limits = {}, Observe observe = {})
-      : Base(std::move(settle),
-             {limits.max_batch, limits.max_in_flight, std::move(observe), &batch_failure}) {}
+      : Base(std::move(settle), {limits.max_batch, limits.max_in_flight, std::move(observe),
+                                 &batch_failure, limits.max_queue_wait, &queue_timeout}) {}
 
  private:
+  static std::exception_ptr queue_timeout(std::chrono::milliseconds waited) {
+    return std::make_exception_ptr(DbUnavailable("no write batch took the request within " +
+                                                 std::to_string(waited.count()) +
+                                                 " ms; nothing applied"));
+  }
+
   static std::exception_ptr batch_failure(std::exception_ptr failure) {
     try {
       std::rethrow_exception(failure);
