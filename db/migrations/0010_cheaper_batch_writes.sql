@@ -23,3 +23,13 @@ ALTER TABLE point_history
   DROP CONSTRAINT point_history_user_id_fkey,
   ADD CONSTRAINT point_history_user_id_fkey
     FOREIGN KEY (user_id) REFERENCES point_wallets (user_id);
+
+-- 3. A lock per sale on the product. A payment appends a sales row per order line, and
+--    the foreign key check of each locked the product FOR KEY SHARE. For a best-selling
+--    product, that row is also held FOR NO KEY UPDATE by the order batch taking its
+--    stock, so the two lockers made a MultiXact for nearly every payment. The check adds
+--    nothing: a sales row is copied from an order line of a paid order, which references
+--    the same product (order_items_product_id_fkey) and is never deleted, so the product
+--    cannot go while its sales rows wait to be folded; the fold's target,
+--    daily_product_sales, keeps its own foreign key.
+ALTER TABLE sales_pending DROP CONSTRAINT sales_pending_product_id_fkey;

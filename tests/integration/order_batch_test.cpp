@@ -89,11 +89,12 @@ TEST_F(OrderBatchTest, AnEmptyBatchAnswersNothing) {
 
 namespace {
 
-// A batch holds its products' row locks until it commits. A payment meanwhile appends its
-// sales rows, whose foreign key takes a KEY SHARE lock on the product: the batch's lock must
-// not block it (FOR NO KEY UPDATE, not FOR UPDATE), or a batch waiting for a product the
-// payment's append already holds, while the append waits for one the batch holds, deadlock.
-TEST_F(OrderBatchTest, LockedProductsDoNotBlockASalesAppend) {
+// A batch holds its products' row locks until it commits. The sales fold meanwhile writes
+// daily_product_sales rows, whose foreign key takes a KEY SHARE lock on the product: the
+// batch's lock must not block it (FOR NO KEY UPDATE, not FOR UPDATE), or a batch waiting for
+// a product the fold already holds, while the fold waits for one the batch holds, deadlock.
+// (A payment's own sales rows no longer check the product: migration 0010.)
+TEST_F(OrderBatchTest, LockedProductsDoNotBlockTheSalesFold) {
   const auto product = create_product(300, 5);
   const auto user = create_user();
   it::SyncConnection batch;
@@ -102,14 +103,14 @@ TEST_F(OrderBatchTest, LockedProductsDoNotBlockASalesAppend) {
                          std::to_string(user) + "]::bigint[], ARRAY[" + std::to_string(product) +
                          "]::bigint[], ARRAY[1]::bigint[], 600)"),
             "1");
-  it::SyncConnection payment;
-  payment.exec("SET lock_timeout = '2s'");
+  it::SyncConnection fold;
+  fold.exec("SET lock_timeout = '2s'");
   EXPECT_NO_THROW(
-      payment.exec("INSERT INTO sales_pending (sales_date, product_id, quantity) "
-                   "VALUES (current_date, " +
-                   std::to_string(product) + ", 1)"));
+      fold.exec("INSERT INTO daily_product_sales (sales_date, product_id, quantity) "
+                "VALUES (current_date, " +
+                std::to_string(product) + ", 1)"));
   batch.exec("ROLLBACK");
-  payment.exec("DELETE FROM sales_pending WHERE product_id = " + std::to_string(product));
+  fold.exec("DELETE FROM daily_product_sales WHERE product_id = " + std::to_string(product));
 }
 
 }  // namespace
