@@ -2,6 +2,7 @@
 loop): under concurrency every charge must still get exactly its own answer, as if alone."""
 
 import concurrent.futures as cf
+import itertools
 import re
 from collections import defaultdict
 
@@ -129,21 +130,35 @@ def test_batches_cut_off_mid_flight_answer_503_and_apply_nothing_half(start_serv
         users = [c.create_user() for _ in range(4)]
         stop = threading.Event()
 
+        cuts = [0]
+
         def cutter():
             while not stop.is_set():
                 time.sleep(0.15)
                 proxy.cut()
+                cuts[0] += 1
 
-        def charge(i):
-            r = c.call("POST", CHARGE, {"userId": users[i % 4], "amount": 1})
-            if r.status != 200:
-                assert_problem(r, 503, "UNAVAILABLE")
-            return users[i % 4], r.status
+        # Charges go on until the cutter has cut a few times: a fixed number of them can all
+        # be settled before its first cut, and then nothing is tested.
+        sent = itertools.count()
+
+        def charger(_):
+            out = []
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                i = next(sent)
+                if i >= 400 and cuts[0] >= 4:
+                    break
+                r = c.call("POST", CHARGE, {"userId": users[i % 4], "amount": 1})
+                if r.status != 200:
+                    assert_problem(r, 503, "UNAVAILABLE")
+                out.append((users[i % 4], r.status))
+            return out
 
         t = threading.Thread(target=cutter)
         t.start()
         try:
-            results = run_concurrently(charge, range(400), workers=32)
+            results = [x for part in run_concurrently(charger, range(32), workers=32) for x in part]
         finally:
             stop.set()
             t.join()
