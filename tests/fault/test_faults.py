@@ -296,12 +296,12 @@ def audit_money(url: str, load: Load) -> None:
         assert not missing, f"user {user}: charges answered 200 but not in history: {missing}"
     # each PAID order paid once, for its payAmount; nothing else paid
     bad = sql(url, """
-        SELECT o.id, o.status, o.pay_amount, count(h.id), coalesce(sum(h.amount), 0)
+        SELECT o.id, o.status, o.pay_amount, count(h.seq), coalesce(sum(h.amount), 0)
         FROM orders o LEFT JOIN point_history h ON h.order_id = o.id AND h.type = 'USE'
         GROUP BY o.id
         HAVING (o.status = 'PAID' AND o.pay_amount > 0
-                AND (count(h.id) <> 1 OR sum(h.amount) <> o.pay_amount))
-            OR (o.status <> 'PAID' AND count(h.id) > 0)""")
+                AND (count(h.seq) <> 1 OR sum(h.amount) <> o.pay_amount))
+            OR (o.status <> 'PAID' AND count(h.seq) > 0)""")
     assert not bad, f"orders paid wrongly (id, status, payAmount, uses, used): {bad[:10]}"
 
 
