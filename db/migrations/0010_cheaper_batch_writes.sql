@@ -1,4 +1,4 @@
--- Two costs the batched writes paid on every call, measured under the order + pay load
+-- Three costs the batched writes paid on every call, measured under the order + pay load
 -- (pg_stat_statements with track = all, auto_explain with log_wal; docs/scaling.md):
 --
 -- 1. Planning. PL/pgSQL keeps a plan per statement, but with array arguments the plan
