@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 
 #include "catalog/catalog_store.hpp"
+#include "catalog/product_json.hpp"
 #include "catalog/product_lookup.hpp"
 #include "catalog/product_pages.hpp"
 #include "platform/http/api_error.hpp"
@@ -21,27 +22,9 @@ namespace {
 using boost::asio::awaitable;
 using http::ApiError;
 
-// Rendered straight into the answer (no json::value per product): the product list is the
-// busiest read, and building a JSON tree per product was most of its allocations.
-void append_json(std::string& out, const Product& product, bool with_description) {
-  out.append(R"({"id":)");
-  json_output::append_int(out, product.id);
-  out.append(R"(,"name":)");
-  json_output::append_string(out, product.name);
-  if (with_description) {
-    out.append(R"(,"description":)");
-    json_output::append_string(out, product.description);
-  }
-  out.append(R"(,"price":)");
-  json_output::append_int(out, product.price);
-  out.append(R"(,"stock":)");
-  json_output::append_int(out, product.stock);
-  out.push_back('}');
-}
-
 std::string to_json(const Product& product, bool with_description) {
   std::string out;
-  append_json(out, product, with_description);
+  append_product_json(out, product, with_description);
   return out;
 }
 
@@ -71,11 +54,13 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto page = json_input::query_page(request);
                auto found = co_await pages->page(page.size, page.offset());
                std::string out;
-               out.reserve(64 + 96 * found.products.size());
+               out.reserve(64 + 96 * found.stocks.size());
                out.append(R"({"content":[)");
-               for (std::size_t i = 0; i < found.products.size(); ++i) {
+               for (std::size_t i = 0; i < found.stocks.size(); ++i) {
                  if (i > 0) out.push_back(',');
-                 append_json(out, found.products[i], false);
+                 out.append(found.listing->head(found.first + i));
+                 json_output::append_int(out, found.stocks[i]);
+                 out.push_back('}');
                }
                fmt::format_to(std::back_inserter(out),
                               R"(],"page":{},"size":{},"totalElements":{}}})", page.page, page.size,

@@ -9,6 +9,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "catalog/catalog_store.hpp"
+#include "catalog/product_json.hpp"
 #include "catalog/product_pages.hpp"
 #include "test_support.hpp"
 
@@ -29,14 +30,16 @@ class ProductPagesTest : public it::DbTest {
         std::to_string(count) + ") g");
   }
 
-  void expect_same(const catalog::ProductPage& got, const catalog::ProductPage& want) {
+  // Both pages as the list answers them: the same products, names, prices and stock.
+  void expect_same(const catalog::ListedPage& got, const catalog::ProductPage& want) {
     EXPECT_EQ(got.total, want.total);
-    ASSERT_EQ(got.products.size(), want.products.size());
-    for (std::size_t i = 0; i < got.products.size(); ++i) {
-      EXPECT_EQ(got.products[i].id, want.products[i].id);
-      EXPECT_EQ(got.products[i].name, want.products[i].name);
-      EXPECT_EQ(got.products[i].price, want.products[i].price);
-      EXPECT_EQ(got.products[i].stock, want.products[i].stock);
+    ASSERT_EQ(got.stocks.size(), want.products.size());
+    for (std::size_t i = 0; i < got.stocks.size(); ++i) {
+      std::string listed(got.listing->head(got.first + i));
+      listed += std::to_string(got.stocks[i]) + "}";
+      std::string expected;
+      catalog::append_product_json(expected, want.products[i], false);
+      EXPECT_EQ(listed, expected);
     }
   }
 
@@ -81,10 +84,31 @@ TEST_F(ProductPagesTest, PagesOverGapsAndDeletionsMatchThePlainQuery) {
   }
 }
 
+TEST_F(ProductPagesTest, RenamesAndRepricesShowAtOnce) {
+  // The listing keeps names and prices; migration 0013 makes any change to them move the
+  // catalogue version, so the next page reads them again. Stock changes never do.
+  add_products(12);
+  catalog::ProductPages pages(*pool);
+  const std::int64_t total = sql.scalar_int("SELECT count(*) FROM products");
+  const auto version = [&] { return sql.scalar_int("SELECT version FROM catalog_totals"); };
+  expect_same(it::run(ioc, pages.page(6, total - 6)),
+              it::run(ioc, catalog::list_products(*pool, 6, total - 6)));
+  const auto before = version();
+  sql.exec("UPDATE products SET stock = stock + 5 WHERE id = (SELECT max(id) FROM products)");
+  EXPECT_EQ(version(), before);
+  sql.exec("UPDATE products SET name = 'renamed \"x\"' WHERE id = (SELECT max(id) FROM products)");
+  expect_same(it::run(ioc, pages.page(6, total - 6)),
+              it::run(ioc, catalog::list_products(*pool, 6, total - 6)));
+  sql.exec("UPDATE products SET price = price * 3 WHERE id > (SELECT max(id) - 4 FROM products)");
+  expect_same(it::run(ioc, pages.page(6, total - 6)),
+              it::run(ioc, catalog::list_products(*pool, 6, total - 6)));
+  EXPECT_EQ(version(), before + 2);
+}
+
 TEST_F(ProductPagesTest, ConcurrentPagesGetTheirOwnRows) {
   add_products(30);
   catalog::ProductPages pages(*pool);
-  std::vector<catalog::ProductPage> got(60);
+  std::vector<catalog::ListedPage> got(60);
   for (int i = 0; i < 60; ++i) {
     boost::asio::co_spawn(
         ioc, [&, i]() -> boost::asio::awaitable<void> { got[i] = co_await pages.page(3, i % 20); },

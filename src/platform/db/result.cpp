@@ -15,4 +15,29 @@ std::int64_t Result::int64(int row, int column) const {
   return parsed;
 }
 
+std::vector<std::int64_t> Result::int64_array(int row, int column) const {
+  if (is_null(row, column)) return {};
+  return parse_int64_array(text(row, column));
+}
+
+std::vector<std::int64_t> parse_int64_array(std::string_view text) {
+  const auto fail = [&text]() -> std::runtime_error {
+    return std::runtime_error("column is not a bigint[]: " + std::string(text.substr(0, 64)));
+  };
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') throw fail();
+  std::vector<std::int64_t> values;
+  const char* at = text.data() + 1;
+  const char* const end = text.data() + text.size() - 1;
+  if (at == end) return values;
+  while (true) {
+    std::int64_t value = 0;
+    auto [next, ec] = std::from_chars(at, end, value);
+    if (ec != std::errc{}) throw fail();
+    values.push_back(value);
+    if (next == end) return values;
+    if (*next != ',') throw fail();
+    at = next + 1;
+  }
+}
+
 }  // namespace db

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <libpq-fe.h>
 
@@ -27,10 +28,16 @@ class Result {
   }
   std::string string(int row, int column) const { return std::string(text(row, column)); }
   std::int64_t int64(int row, int column) const;
+  // A bigint[] column (one dimension, no NULL elements); a NULL array reads as empty.
+  std::vector<std::int64_t> int64_array(int row, int column) const;
   bool boolean(int row, int column) const { return text(row, column) == "t"; }
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> result_{nullptr, &PQclear};
 };
+
+// Parses PostgreSQL's text form of a one-dimensional bigint array ("{1,-2,3}", "{}");
+// throws std::runtime_error on anything else (NULL elements, nested arrays, bounds).
+std::vector<std::int64_t> parse_int64_array(std::string_view text);
 
 }  // namespace db
