@@ -178,12 +178,7 @@ int main(int argc, char** argv) {
   server_options.gate = gate.get();
   http::Server server(server_options, routes);
 
-  std::atomic<int> exit_code{0};
-  app::Migrator migrator(config, app::migrations_directory(config), connections, schema_ready, [&] {
-    exit_code = 1;
-    server.shutdown();
-  });
-
+  // Before the migration thread starts: a failure here returns with nothing else running.
   std::uint16_t port = 0;
   try {
     port = server.listen();
@@ -195,6 +190,13 @@ int main(int argc, char** argv) {
   spdlog::info(
       "msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={} db_connections={}",
       port, threads, connections.per_loop, connections.total);
+
+  std::atomic<int> exit_code{0};
+  auto migrator = std::make_unique<app::Migrator>(config, app::migrations_directory(config),
+                                                  connections, schema_ready, [&] {
+                                                    exit_code = 1;
+                                                    server.shutdown();
+                                                  });
 
   // Background work runs on the first loop with connections of its own, so a saturated
   // request pool never holds it up (expired stock must come back within seconds).
@@ -247,6 +249,9 @@ int main(int argc, char** argv) {
     loop->services.reset();
     loop->pool.reset();
   }
+  // Its thread may still be applying migrations (a SIGTERM during start) and would log:
+  // joined before logging ends.
+  migrator.reset();
   // The server (acceptor included) goes before the loops it runs on: locals end in reverse.
   spdlog::info("msg=\"stopped\"");
   logging::shutdown();
