@@ -1,6 +1,5 @@
 #include "catalog/catalog_routes.hpp"
 
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -62,9 +61,13 @@ void add_routes(http::Router& router, const app::Services& services) {
                  json_output::append_int(out, found.stocks[i]);
                  out.push_back('}');
                }
-               fmt::format_to(std::back_inserter(out),
-                              R"(],"page":{},"size":{},"totalElements":{}}})", page.page, page.size,
-                              found.total);
+               out.append(R"(],"page":)");
+               json_output::append_int(out, page.page);
+               out.append(R"(,"size":)");
+               json_output::append_int(out, page.size);
+               out.append(R"(,"totalElements":)");
+               json_output::append_int(out, found.total);
+               out.push_back('}');
                co_return http::Response::json(200, std::move(out));
              });
 
