@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Where a batched write's database time goes: pgbench runs the service's own batch
-# functions (bench/pgbench/*_batched.sql.in, rendered from the C++ sources as
-# scripts/bench does) at several batch sizes on a private PostgreSQL seeded by
+# Where a batched statement's database time goes: pgbench runs the service's own batch
+# statements and functions (bench/pgbench/*_batched.sql.in, product_pages.sql.in, rendered
+# from the C++ sources as scripts/bench does) at several batch sizes on a private PostgreSQL seeded by
 # bench/seed.sql, with pg_stat_statements tracking the statements inside the functions.
 # Prints, per batch size, the rate and each statement's database time per call (execution
 # plus planning) and per operation, and the WAL written per operation (pg_stat_wal).
@@ -11,7 +11,8 @@
 # Environment: PROFILE_BATCHES ("2 8 32"), PROFILE_DURATION (10 s per size),
 #   PROFILE_WARMUP (5 s at batch 8 first, not reported: a freshly seeded database runs
 #   slower at first),
-#   PROFILE_SCRIPT (order_pay_batched; or charge_batched), PROFILE_CLIENTS (2; the service
+#   PROFILE_SCRIPT (order_pay_batched; or charge_batched, or product_pages: the product
+#   list's batched page read, where an operation is one page), PROFILE_CLIENTS (2; the service
 #   has an order and a payment batch in flight at once), ECOMMERCE_SERVER_BIN (default:
 #   build/release/ecommerce-server, built if missing).
 set -euo pipefail
@@ -68,11 +69,19 @@ psql -X -q -v ON_ERROR_STOP=1 -v users="$users" -v products="$products" -v stock
 psql -X -q -v ON_ERROR_STOP=1 "$url" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" \
   -c "VACUUM ANALYZE" >/dev/null
 python3 bench/pgbench/render.py "bench/pgbench/$script.sql.in" "$work/$script.sql" \
-  src/orders/orders_store.cpp src/orders/payment_store.cpp src/points/points_store.cpp
+  src/orders/orders_store.cpp src/orders/payment_store.cpp src/points/points_store.cpp \
+  src/catalog/product_pages.cpp
+
+# The batch functions plan their statements generically (0010), and the service's page
+# statement gets a generic plan after its first calls (pg_prepared_statements); pgbench's
+# statement around the page read, with its parameters, would otherwise be planned again on
+# every call, which the service never pays.
+pgoptions='-c TimeZone=Asia/Seoul'
+[[ $script == product_pages ]] && pgoptions+=' -c plan_cache_mode=force_generic_plan'
 
 # run_pgbench <batch> <seconds> <output file>
 run_pgbench() {
-  PGOPTIONS='-c TimeZone=Asia/Seoul' pgbench -n -M prepared -c "$clients" -j 1 -T "$2" \
+  PGOPTIONS="$pgoptions" pgbench -n -M prepared -c "$clients" -j 1 -T "$2" \
     -f "$work/$script.sql" -D users="$order_users" -D pid_lo=1 -D pid_hi="$products" \
     -D batch="$1" -D max_balance=100000000 "$url" >"$3" 2>&1 || die "pgbench failed ($3)"
 }
