@@ -56,6 +56,9 @@ struct ListedPage {
 // statement (db::BatchedLookup). That statement also reads the version: if it moved, the
 // listing is read again and the page retried. So a page always shows the catalogue of its
 // own snapshot, and stock is read at the moment of the request.
+// The listing costs each product's head (about 60-100 bytes with a short name) plus 16
+// bytes, per loop: 1,000 products under 0.2 MB, a million about 100 MB per loop, read
+// again whenever the version moves.
 // Not thread-safe: one per loop.
 class ProductPages {
  public:

@@ -56,7 +56,7 @@ TEST_F(ProductPagesTest, PagesMatchThePlainQueryBeforeAndAfterInserts) {
     expect_same(it::run(ioc, pages.page(10, offset)),
                 it::run(ioc, catalog::list_products(*pool, 10, offset)));
   }
-  add_products(3);  // the loop's id index is now stale
+  add_products(3);  // the loop's listing is now stale
   expect_same(it::run(ioc, pages.page(10, total - 1)),
               it::run(ioc, catalog::list_products(*pool, 10, total - 1)));
   sql.exec("UPDATE products SET stock = stock + 1000 WHERE id = (SELECT max(id) FROM products)");
