@@ -57,9 +57,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                out.append(R"({"content":[)");
                for (std::size_t i = 0; i < found.stocks.size(); ++i) {
                  if (i > 0) out.push_back(',');
-                 out.append(found.listing->head(found.first + i));
-                 json_output::append_int(out, found.stocks[i]);
-                 out.push_back('}');
+                 append_listed_product(out, found.listing->head(found.first + i), found.stocks[i]);
                }
                out.append(R"(],"page":)");
                json_output::append_int(out, page.page);

@@ -15,6 +15,12 @@ void append_listed_head(std::string& out, std::int64_t id, std::string_view name
   out.append(R"(,"stock":)");
 }
 
+void append_listed_product(std::string& out, std::string_view head, std::int64_t stock) {
+  out.append(head);
+  json_output::append_int(out, stock);
+  out.push_back('}');
+}
+
 void append_product_json(std::string& out, const Product& product, bool with_description) {
   if (with_description) {
     out.append(R"({"id":)");

@@ -19,4 +19,8 @@ void append_product_json(std::string& out, const Product& product, bool with_des
 void append_listed_head(std::string& out, std::int64_t id, std::string_view name,
                         std::int64_t price);
 
+// A listed product from its head (above) and its stock: the same text as
+// append_product_json without description.
+void append_listed_product(std::string& out, std::string_view head, std::int64_t stock);
+
 }  // namespace catalog

@@ -32,7 +32,7 @@ class Listing {
  private:
   std::int64_t version_ = -1;
   std::vector<std::int64_t> ids_;            // ascending
-  std::string heads_;                        // all heads, one after another (one allocation)
+  std::string heads_;                        // all heads in one buffer, one after another
   std::vector<std::size_t> head_starts_{0};  // head i is [head_starts_[i], head_starts_[i + 1])
 };
 

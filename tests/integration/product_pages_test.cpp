@@ -35,8 +35,8 @@ class ProductPagesTest : public it::DbTest {
     EXPECT_EQ(got.total, want.total);
     ASSERT_EQ(got.stocks.size(), want.products.size());
     for (std::size_t i = 0; i < got.stocks.size(); ++i) {
-      std::string listed(got.listing->head(got.first + i));
-      listed += std::to_string(got.stocks[i]) + "}";
+      std::string listed;
+      catalog::append_listed_product(listed, got.listing->head(got.first + i), got.stocks[i]);
       std::string expected;
       catalog::append_product_json(expected, want.products[i], false);
       EXPECT_EQ(listed, expected);

@@ -37,9 +37,10 @@ TEST(ProductJson, HeadThenStockIsTheListedProduct) {
     whole.stock = stock;
     std::string expected = "x";  // both append, never replace
     catalog::append_product_json(expected, whole, false);
+    std::string head;
+    catalog::append_listed_head(head, whole.id, whole.name, whole.price);
     std::string got = "x";
-    catalog::append_listed_head(got, whole.id, whole.name, whole.price);
-    got += std::to_string(stock) + "}";
+    catalog::append_listed_product(got, head, stock);
     EXPECT_EQ(got, expected);
   }
 }
