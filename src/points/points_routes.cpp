@@ -12,6 +12,7 @@
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
 #include "platform/json/output.hpp"
+#include "points/balance_lookup.hpp"
 #include "points/charge_batcher.hpp"
 #include "points/point_policy.hpp"
 #include "points/points_store.hpp"
@@ -53,6 +54,8 @@ void add_routes(http::Router& router, const app::Services& services) {
   const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
   // Unkeyed charges are settled in batches with those of the instance's other loops.
   ChargeBatcher& batcher = services.write_batchers.charges;
+  // This router serves one event loop: the lookup batches that loop's balance reads.
+  auto balances = std::make_shared<BalanceLookup>(pool);
 
   router.add(
       http::Method::post, "/api/v1/points/charge", http::Access::user,
@@ -78,9 +81,9 @@ void add_routes(http::Router& router, const app::Services& services) {
       });
 
   router.add(http::Method::get, "/api/v1/points", http::Access::user,
-             [&pool](http::Request& request) -> awaitable<http::Response> {
+             [balances](http::Request& request) -> awaitable<http::Response> {
                auto user_id = json_input::query_id(request, "userId");
-               auto current = co_await balance(pool, user_id);
+               auto current = co_await balances->balance(user_id);
                if (!current) throw users::user_not_found(user_id);
                co_return balance_response(user_id, *current);
              });

@@ -82,13 +82,6 @@ boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
   co_return outcomes;
 }
 
-boost::asio::awaitable<std::optional<std::int64_t>> balance(db::Pool& pool, std::int64_t user_id) {
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(kBalance, db::Params(user_id));
-  if (result.empty()) co_return std::nullopt;
-  co_return result.int64(0, 0);
-}
-
 boost::asio::awaitable<std::optional<HistoryPage>> history(db::Pool& pool, std::int64_t user_id,
                                                            std::int64_t limit,
                                                            std::int64_t offset) {

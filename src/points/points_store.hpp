@@ -36,8 +36,6 @@ struct ChargeRequest {
 boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
     db::Pool& pool, const std::vector<ChargeRequest>& requests, std::int64_t max_balance);
 
-// The balance, or nullopt for an unknown user.
-boost::asio::awaitable<std::optional<std::int64_t>> balance(db::Pool& pool, std::int64_t user_id);
 
 struct HistoryEntry {
   std::string type;

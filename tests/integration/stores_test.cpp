@@ -6,6 +6,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include "platform/db/errors.hpp"
+#include "points/balance_lookup.hpp"
 #include "points/points_store.hpp"
 #include "test_support.hpp"
 #include "users/users_store.hpp"
@@ -28,7 +29,8 @@ class StoresTest : public it::PoolTest<> {
     return it::run(ioc, points::charge(*pool, user, amount, max_balance));
   }
   std::optional<std::int64_t> balance(std::int64_t user) {
-    return it::run(ioc, points::balance(*pool, user));
+    points::BalanceLookup balances(*pool);
+    return it::run(ioc, balances.balance(user));
   }
   std::optional<points::HistoryPage> history(std::int64_t user, std::int64_t limit,
                                              std::int64_t offset) {
