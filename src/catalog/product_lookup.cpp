@@ -1,6 +1,5 @@
 #include "catalog/product_lookup.hpp"
 
-#include <unordered_map>
 #include <vector>
 
 namespace catalog {
@@ -19,13 +18,11 @@ ProductLookup::ProductLookup(db::Pool& pool, std::size_t max_queries_in_flight)
               -> boost::asio::awaitable<std::vector<std::optional<Product>>> {
             auto connection = co_await pool.acquire();
             auto result = co_await connection->execute(kFindMany, db::Params(ids));
-            std::unordered_map<std::int64_t, int> row_of;
-            for (int row = 0; row < result.rows(); ++row) row_of.emplace(result.int64(row, 0), row);
+            const auto rows = result.rows_for(ids, 0);
             std::vector<std::optional<Product>> products(ids.size());
             for (std::size_t i = 0; i < ids.size(); ++i) {
-              auto found = row_of.find(ids[i]);
-              if (found == row_of.end()) continue;
-              const int row = found->second;
+              if (!rows[i]) continue;
+              const int row = *rows[i];
               products[i] =
                   Product{result.int64(row, 0), result.string(row, 1), result.string(row, 2),
                           result.int64(row, 3), result.int64(row, 4)};

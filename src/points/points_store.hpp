@@ -36,7 +36,6 @@ struct ChargeRequest {
 boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
     db::Pool& pool, const std::vector<ChargeRequest>& requests, std::int64_t max_balance);
 
-
 struct HistoryEntry {
   std::string type;
   std::int64_t amount;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace db {
 
@@ -13,6 +14,18 @@ std::int64_t Result::int64(int row, int column) const {
     throw std::runtime_error("column is not a 64-bit integer: " + std::string(value));
   }
   return parsed;
+}
+
+std::vector<std::optional<int>> Result::rows_for(const std::vector<std::int64_t>& keys,
+                                                 int key_column) const {
+  std::unordered_map<std::int64_t, int> row_of;
+  row_of.reserve(static_cast<std::size_t>(rows()));
+  for (int row = 0; row < rows(); ++row) row_of.emplace(int64(row, key_column), row);
+  std::vector<std::optional<int>> found(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    if (auto at = row_of.find(keys[i]); at != row_of.end()) found[i] = at->second;
+  }
+  return found;
 }
 
 std::vector<std::int64_t> Result::int64_array(int row, int column) const {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,10 @@ class Result {
   // A bigint[] column (one dimension, no NULL elements); a NULL array reads as empty.
   std::vector<std::int64_t> int64_array(int row, int column) const;
   bool boolean(int row, int column) const { return text(row, column) == "t"; }
+  // For each of `keys`, the row whose bigint column `key_column` holds it (nullopt: none):
+  // lines up the rows of a `key = ANY($1)` statement with the keys asked for.
+  std::vector<std::optional<int>> rows_for(const std::vector<std::int64_t>& keys,
+                                           int key_column) const;
 
  private:
   std::unique_ptr<PGresult, decltype(&PQclear)> result_{nullptr, &PQclear};
