@@ -18,7 +18,7 @@ namespace catalog {
 // at that moment.
 class ProductLookup {
  public:
-  explicit ProductLookup(db::Pool& pool, std::size_t max_queries_in_flight = 2);
+  explicit ProductLookup(db::Pool& pool, std::size_t max_queries_in_flight = 1);
 
   boost::asio::awaitable<std::optional<Product>> find(std::int64_t id) { return lookup_.get(id); }
   std::uint64_t queries() const { return lookup_.fetches(); }

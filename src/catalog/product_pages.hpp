@@ -1,5 +1,6 @@
 #pragma once
 
+#include <compare>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -73,6 +74,7 @@ class ProductPages {
   struct IdRange {
     std::int64_t first = 1;
     std::int64_t last = 0;
+    auto operator<=>(const IdRange&) const = default;  // equal pages share one read
   };
   struct PageStock {
     std::int64_t version = 0;

@@ -18,7 +18,7 @@ namespace points {
 // so it sees every charge or payment acknowledged before it arrived.
 class BalanceLookup {
  public:
-  explicit BalanceLookup(db::Pool& pool, std::size_t max_queries_in_flight = 2);
+  explicit BalanceLookup(db::Pool& pool, std::size_t max_queries_in_flight = 1);
 
   // The balance, or nullopt for an unknown user.
   boost::asio::awaitable<std::optional<std::int64_t>> balance(std::int64_t user_id) {

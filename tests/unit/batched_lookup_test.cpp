@@ -122,4 +122,44 @@ TEST(BatchedLookup, AFailedFetchReachesEveryLookupOfIt) {
   }
 }
 
+TEST(BatchedLookup, ASharedKeyIsFetchedOnceAndEveryLookupOfItGetsTheAnswer) {
+  asio::io_context io;
+  FakeTable table;
+  Lookup lookup(table.fetch(), 1);
+  const std::vector<int> keys{0, 6, 3, 6, 0, 3, 8, 6};
+  std::vector<Answer> answers(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) get(io, lookup, keys[i], answers[i]);
+  io.run();
+  // {0} alone, then the rest with each key once, in the order each first came.
+  ASSERT_EQ(table.fetches.size(), 2u);
+  EXPECT_EQ(table.fetches[1], (std::vector<int>{6, 3, 0, 8}));
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    ASSERT_TRUE(answers[i].done);
+    EXPECT_TRUE(answers[i].error.empty()) << answers[i].error;
+    if (keys[i] % 2 == 0) {
+      EXPECT_EQ(answers[i].value, "v" + std::to_string(keys[i])) << i;
+    } else {
+      EXPECT_FALSE(answers[i].value.has_value()) << i;
+    }
+  }
+}
+
+TEST(BatchedLookup, ADuplicatedKeyMissingFromAShortAnswerIsNotFoundForAnyOfItsLookups) {
+  asio::io_context io;
+  FakeTable table;
+  table.answer_short = true;
+  Lookup lookup(table.fetch(), 1);
+  const std::vector<int> keys{0, 2, 4, 2, 4};
+  std::vector<Answer> answers(keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) get(io, lookup, keys[i], answers[i]);
+  io.run();
+  // Fetches {0}, then {2, 4}: 4, the last, is left out of the answer.
+  ASSERT_EQ(table.fetches.size(), 2u);
+  EXPECT_EQ(table.fetches[1], (std::vector<int>{2, 4}));
+  EXPECT_EQ(answers[1].value, "v2");
+  EXPECT_EQ(answers[3].value, "v2");
+  EXPECT_FALSE(answers[2].value.has_value());
+  EXPECT_FALSE(answers[4].value.has_value());
+}
+
 }  // namespace
