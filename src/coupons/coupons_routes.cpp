@@ -10,6 +10,7 @@
 
 #include "coupons/coupons_store.hpp"
 #include "coupons/discount.hpp"
+#include "coupons/issue_batcher.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
@@ -102,15 +103,17 @@ Coupon coupon_from_request(const boost::json::object& body) {
 
 void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
+  IssueBatcher& issues = services.write_batchers.coupon_issues;
   // This router serves one event loop: the gate is that loop's.
   auto gate = std::make_shared<SoldOutGate>(pool);
 
   router.add(http::Method::post, "/api/v1/coupons/issue", http::Access::user,
-             [&pool, gate](http::Request& request) -> awaitable<http::Response> {
+             [&pool, &issues, gate](http::Request& request) -> awaitable<http::Response> {
                auto body = json_input::parse_object_body(request);
                auto user_id = json_input::required_id(body, "userId");
                auto coupon_id = json_input::required_id(body, "couponId");
-               auto outcome = co_await issue_coupon(pool, user_id, coupon_id, gate.get());
+               auto outcome =
+                   co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get());
                using Kind = IssueOutcome::Kind;
                switch (outcome.kind) {
                  case Kind::issued:

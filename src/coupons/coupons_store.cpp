@@ -27,32 +27,14 @@ const std::string kFindSql =
     std::string("SELECT ") + kCouponColumns + " FROM coupons WHERE id = $1::bigint";
 const db::Statement kFind{"coupons.find", kFindSql.c_str()};
 
-const db::Statement kIssue{
-    "coupons.issue",
-    "WITH c AS ("
-    "  UPDATE coupons SET remaining_quantity = remaining_quantity - 1"
-    "  WHERE id = $2::bigint AND remaining_quantity > 0"
-    "    AND now() BETWEEN issue_starts_at AND issue_ends_at"
-    "    AND EXISTS (SELECT 1 FROM users WHERE id = $1::bigint)"
-    "    AND NOT EXISTS (SELECT 1 FROM user_coupons"
-    "                    WHERE user_id = $1::bigint AND coupon_id = $2::bigint)"
-    "  RETURNING id, name, discount_type, discount_value, valid_days), "
-    "uc AS ("
-    "  INSERT INTO user_coupons (user_id, coupon_id, issued_at, expires_at)"
-    "  SELECT $1::bigint, id, now(), now() + valid_days * interval '24 hours' FROM c"
-    "  RETURNING id, coupon_id, issued_at, expires_at) "
-    "SELECT uc.id, c.name, c.discount_type, c.discount_value, api_timestamp(uc.issued_at), "
-    "       api_timestamp(uc.expires_at) "
-    "FROM uc JOIN c ON c.id = uc.coupon_id"};
-
-// Why an issue did not happen, in the contract's order of precedence.
-const db::Statement kDiagnoseIssue{
-    "coupons.diagnose_issue",
-    "SELECT EXISTS (SELECT 1 FROM users WHERE id = $1::bigint),"
-    "       now() BETWEEN issue_starts_at AND issue_ends_at,"
-    "       EXISTS (SELECT 1 FROM user_coupons WHERE user_id = $1::bigint AND coupon_id = c.id),"
-    "       remaining_quantity "
-    "FROM coupons c WHERE id = $2::bigint"};
+// Many issue requests, one statement and one commit (migration 0016): one row per request,
+// in order.
+const db::Statement kIssueBatch{
+    "coupons.issue_batch",
+    "SELECT item_user_coupon_id, item_name, item_discount_type, item_discount_value,"
+    "       item_issued_at, item_expires_at, item_coupon_exists, item_user_exists,"
+    "       item_window_open, item_already_issued, item_remaining "
+    "FROM issue_coupons_batch($1::bigint[], $2::bigint[])"};
 
 const db::Statement kUserCoupons{
     "coupons.of_user",
@@ -97,43 +79,41 @@ IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why) {
   return why->remaining > 0 ? Kind::not_active : Kind::sold_out;
 }
 
-boost::asio::awaitable<std::optional<IssueDiagnosis>> diagnose_issue(db::Connection& connection,
-                                                                     std::int64_t user_id,
-                                                                     std::int64_t coupon_id) {
-  auto why = co_await connection.execute(kDiagnoseIssue, db::Params(user_id, coupon_id));
-  if (why.empty()) co_return std::nullopt;
-  co_return IssueDiagnosis{why.boolean(0, 0), why.boolean(0, 1), why.boolean(0, 2),
-                           why.int64(0, 3)};
-}
-
-boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t user_id,
-                                                  std::int64_t coupon_id, SoldOutGate* gate) {
-  if (gate && gate->known_sold_out(coupon_id)) {
-    // No UPDATE on the coupon's row: the answer is decided by a read (shared with
-    // concurrent requests), so the holders and unknown users still get their own codes.
-    // Awaited on its own line: g++ 12 mis-destroys temporaries (here the UserCoupon) that
-    // share a full-expression with a co_await.
-    const auto why = co_await gate->diagnose(user_id, coupon_id);
-    co_return IssueOutcome{why_not_issued(why), {}};
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Pool& pool, const std::vector<IssueRequest>& requests) {
+  std::vector<std::int64_t> users, coupons;
+  users.reserve(requests.size());
+  coupons.reserve(requests.size());
+  for (const auto& request : requests) {
+    users.push_back(request.user_id);
+    coupons.push_back(request.coupon_id);
   }
   auto connection = co_await pool.acquire();
-  try {
-    auto issued = co_await connection->execute(kIssue, db::Params(user_id, coupon_id));
-    if (!issued.empty()) {
-      co_return IssueOutcome{IssueOutcome::Kind::issued,
-                             UserCoupon{issued.int64(0, 0), coupon_id, user_id, issued.string(0, 1),
-                                        issued.string(0, 2), issued.int64(0, 3), "AVAILABLE",
-                                        issued.string(0, 4), issued.string(0, 5)}};
-    }
-  } catch (const db::DbError& error) {
-    // The same user won a concurrent request between our check and our insert.
-    if (!error.is_unique_violation()) throw;
-    co_return IssueOutcome{IssueOutcome::Kind::already_issued, {}};
+  auto result = co_await connection->execute(kIssueBatch, db::Params(users, coupons));
+  if (result.rows() != static_cast<int>(requests.size())) {
+    throw std::runtime_error("issue_coupons_batch answered " + std::to_string(result.rows()) +
+                             " rows for " + std::to_string(requests.size()) + " requests");
   }
-  const auto why = co_await diagnose_issue(*connection, user_id, coupon_id);
-  const auto kind = why_not_issued(why);
-  if (gate && kind == IssueOutcome::Kind::sold_out) gate->mark_sold_out(coupon_id);
-  co_return IssueOutcome{kind, {}};
+  std::vector<IssueOutcome> outcomes;
+  outcomes.reserve(requests.size());
+  for (int row = 0; row < result.rows(); ++row) {
+    const auto& request = requests[static_cast<std::size_t>(row)];
+    if (!result.is_null(row, 0)) {
+      outcomes.push_back(IssueOutcome{
+          IssueOutcome::Kind::issued,
+          UserCoupon{result.int64(row, 0), request.coupon_id, request.user_id,
+                     result.string(row, 1), result.string(row, 2), result.int64(row, 3),
+                     "AVAILABLE", result.string(row, 4), result.string(row, 5)}});
+      continue;
+    }
+    std::optional<IssueDiagnosis> why;
+    if (result.boolean(row, 6)) {
+      why = IssueDiagnosis{result.boolean(row, 7), result.boolean(row, 8), result.boolean(row, 9),
+                           result.int64(row, 10)};
+    }
+    outcomes.push_back(IssueOutcome{why_not_issued(why), {}});
+  }
+  co_return outcomes;
 }
 
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

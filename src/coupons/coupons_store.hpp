@@ -57,17 +57,19 @@ struct IssueOutcome {
 // the window (nullopt diagnosis: no such coupon). Precedence: COUPON_NOT_FOUND,
 // USER_NOT_FOUND, NOT_ACTIVE, ALREADY_ISSUED, SOLD_OUT.
 IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why);
-boost::asio::awaitable<std::optional<IssueDiagnosis>> diagnose_issue(db::Connection& connection,
-                                                                     std::int64_t user_id,
-                                                                     std::int64_t coupon_id);
 
-// First come, first served: one conditional UPDATE takes a coupon from the stock only if
-// one is left, the window is open and the user exists and holds none; the UNIQUE
-// (user_id, coupon_id) constraint settles a user racing themselves.
-// `gate` (optional) remembers sold-out coupons to spare their row the UPDATE attempts.
-boost::asio::awaitable<IssueOutcome> issue_coupon(db::Pool& pool, std::int64_t user_id,
-                                                  std::int64_t coupon_id,
-                                                  SoldOutGate* gate = nullptr);
+struct IssueRequest {
+  std::int64_t user_id = 0;
+  std::int64_t coupon_id = 0;
+};
+
+// First come, first served, for many requests in one statement and one commit (the function
+// issue_coupons_batch, migration 0016), each answered as if alone, in the given order: a
+// conditional UPDATE takes a coupon only if one is left, the window is open and the user
+// exists and holds none. The batch locks its coupons' rows first, so batches of other
+// instances take turns on a coupon and "exactly N, one per user" holds across instances.
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Pool& pool, const std::vector<IssueRequest>& requests);
 
 // Newest first; nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

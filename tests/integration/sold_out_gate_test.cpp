@@ -1,6 +1,7 @@
 // The FCFS rush's sold-out path against a real PostgreSQL: after the sell-out, answers come
 // from the coalesced diagnosis and keep the precedence of the full path.
 
+#include <chrono>
 #include <map>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include <boost/asio/detached.hpp>
 
 #include "coupons/coupons_store.hpp"
+#include "coupons/issue_batcher.hpp"
 #include "coupons/sold_out_gate.hpp"
 #include "test_support.hpp"
 
@@ -36,10 +38,11 @@ class SoldOutGateTest : public it::DbTest {
         ", now() - interval '1 hour', now() + interval '1 hour', 7) RETURNING id");
   }
   Kind issue(std::int64_t user, std::int64_t coupon, coupons::SoldOutGate& gate) {
-    return it::run(ioc, coupons::issue_coupon(*pool, user, coupon, &gate)).kind;
+    return it::run(ioc, coupons::issue_coupon(batcher, *pool, user, coupon, &gate)).kind;
   }
 
   boost::asio::io_context ioc;
+  coupons::IssueBatcher batcher{1, std::chrono::milliseconds(0)};
   std::unique_ptr<db::Pool> pool;
   it::SyncConnection sql;
 };
@@ -83,7 +86,8 @@ TEST_F(SoldOutGateTest, GateLearnsTheSellOutAndKeepsThePrecedence) {
         ioc,
         [&, i]() -> boost::asio::awaitable<void> {
           const auto outcome =
-              co_await coupons::issue_coupon(*pool, requests[i].first, requests[i].second, &gate);
+              co_await coupons::issue_coupon(batcher, *pool, requests[i].first,
+                                          requests[i].second, &gate);
           got[i] = outcome.kind;
         },
         boost::asio::detached);

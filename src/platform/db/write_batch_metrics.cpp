@@ -22,7 +22,7 @@ struct Sizes {
   std::atomic<std::uint64_t> sum{0};
 };
 
-constexpr std::string_view kKindNames[] = {"charge", "order", "payment"};
+constexpr std::string_view kKindNames[] = {"charge", "order", "payment", "coupon_issue"};
 Sizes sizes[std::size(kKindNames)];
 
 }  // namespace

@@ -10,7 +10,7 @@
 namespace db {
 
 // The kinds of batched writes: the closed set of `kind` label values.
-enum class WriteKind { charge, order, payment };
+enum class WriteKind { charge, order, payment, coupon_issue };
 
 // Records one batch's size (process-wide, lock-free: every event loop records here).
 void observe_write_batch(WriteKind kind, std::size_t size);

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "coupons/coupons_store.hpp"
+#include "coupons/sold_out_gate.hpp"
+#include "platform/db/pool.hpp"
+#include "platform/db/write_batcher.hpp"
+
+namespace coupons {
+
+// Coupon issue requests of one instance, settled in batches (db::WriteBatcher over
+// issue_coupons): the requests that arrive while a batch is in flight, on any event loop, go
+// together in the next one, one statement and one commit for all of them, each with exactly
+// its own outcome. In a rush every request writes the same coupon row; batched, that row
+// is locked once per batch instead of once per request.
+class IssueBatcher {
+ public:
+  static constexpr std::size_t kMaxBatch = 64;
+
+  IssueBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait);
+
+  // `pool` is the calling loop's: a batch this request starts runs on it.
+  boost::asio::awaitable<IssueOutcome> issue(db::Pool& pool, std::int64_t user_id,
+                                             std::int64_t coupon_id) {
+    return batcher_.submit(pool, IssueRequest{user_id, coupon_id});
+  }
+  std::uint64_t batches() const { return batcher_.batches(); }
+
+ private:
+  db::WriteBatcher<IssueRequest, IssueOutcome> batcher_;
+};
+
+// One issue request: a coupon this loop has seen sold out is answered from `gate`'s
+// coalesced read-only diagnosis (no write on the coupon's row); any other joins the
+// instance's next issue batch, and a SOLD_OUT answer teaches the gate. `gate` may be null.
+boost::asio::awaitable<IssueOutcome> issue_coupon(IssueBatcher& batcher, db::Pool& pool,
+                                                  std::int64_t user_id, std::int64_t coupon_id,
+                                                  SoldOutGate* gate = nullptr);
+
+}  // namespace coupons
