@@ -43,8 +43,9 @@ struct Config {
   // The instance's whole PostgreSQL connection budget (loops' pools and background work);
   // 0: DB_POOL_SIZE per loop plus the background connections.
   std::size_t db_max_connections = 0;
-  // Batched writes (charges, one-product orders, payments): batches of one kind in flight
-  // at once per instance. One makes the largest batches (fewest commits per write).
+  // Batched writes (charges, one-product orders, payments, coupon issues): batches of one
+  // kind in flight at once per instance. One makes the largest batches (fewest commits per
+  // write).
   std::size_t write_batches_in_flight = 1;
   std::size_t max_body_bytes = 64 * 1024;
   std::chrono::seconds http_idle_timeout{60};
