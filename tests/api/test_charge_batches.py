@@ -103,7 +103,7 @@ def test_charge_batch_size_histogram_is_exposed(client, user):
     assert re.search(r'^db_write_batch_size_bucket\{kind="charge",le="\+Inf"\} [1-9]', text, re.M)
     assert re.search(r'^db_write_batch_size_bucket\{kind="charge",le="64"\} ', text, re.M)
     kinds = set(re.findall(r'^db_write_batch_size_count\{kind="([^"]*)"\}', text, re.M))
-    assert kinds == {"charge", "order", "payment"}
+    assert kinds == {"charge", "order", "payment", "coupon_issue"}
 
 
 def test_batches_cut_off_mid_flight_answer_503_and_apply_nothing_half(start_server, database_url):

@@ -1,6 +1,7 @@
 """Coupon issue (first come, first served) and the user's coupon list."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -48,6 +49,29 @@ def test_remaining_quantity_drops_by_one_per_issue(client):
     assert_problem(client.issue(late, c["id"]), 409, "COUPON_SOLD_OUT")
     assert client.coupon(c["id"])["remainingQuantity"] == 0
     assert client.user_coupons(late) == []
+
+
+def issue_batch_totals(client):
+    """(batches, requests) of db_write_batch_size{kind="coupon_issue"} in /metrics."""
+    text = client.call("GET", "/metrics").raw.decode()
+    count = re.search(r'^db_write_batch_size_count\{kind="coupon_issue"\} (\d+)', text, re.M)
+    total = re.search(r'^db_write_batch_size_sum\{kind="coupon_issue"\} (\d+)', text, re.M)
+    assert count and total, "no coupon_issue batch histogram in /metrics"
+    return int(count.group(1)), int(total.group(1))
+
+
+def test_every_issue_request_goes_through_one_batch(client):
+    """Issue requests are settled in batches: each request counts once in the batch sizes,
+    whatever its outcome, until its loop knows the coupon sold out."""
+    c = client.create_coupon(totalQuantity=2)
+    users = [client.create_user() for _ in range(3)]
+    batches, requests = issue_batch_totals(client)
+    client.issue_ok(users[0], c["id"])
+    assert_problem(client.issue(users[0], c["id"]), 409, "COUPON_ALREADY_ISSUED")
+    client.issue_ok(users[1], c["id"])
+    after_batches, after_requests = issue_batch_totals(client)
+    assert after_requests - requests == 3
+    assert 1 <= after_batches - batches <= 3
 
 
 def test_same_user_twice_is_already_issued(client, user):
