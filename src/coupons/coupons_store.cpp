@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "platform/db/errors.hpp"
 #include "users/users_store.hpp"
 
 namespace coupons {

@@ -8,7 +8,6 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "coupons/sold_out_gate.hpp"
-#include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
 namespace coupons {
