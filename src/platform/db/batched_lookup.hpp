@@ -53,51 +53,52 @@ class BatchedLookup {
 
   boost::asio::awaitable<std::vector<Settled<std::optional<Value>>>> fetch_all(
       const std::vector<Key>& keys) {
-    std::vector<std::size_t> slot_of;  // keys[i]'s answer is values[slot_of[i]]
-    std::vector<Key> distinct;
     if constexpr (std::totally_ordered<Key>) {
-      slot_of = distinct_slots(keys);
-      if (!slot_of.empty()) {
-        distinct.resize(*std::max_element(slot_of.begin(), slot_of.end()) + 1);
-        for (std::size_t i = 0; i < keys.size(); ++i) distinct[slot_of[i]] = keys[i];
+      const auto unique = distinct(keys);
+      if (unique.keys.size() < keys.size()) {
+        auto values = co_await fetch_(unique.keys);
+        values.resize(unique.keys.size());
+        std::vector<Settled<std::optional<Value>>> answers;
+        answers.reserve(keys.size());
+        for (const auto slot : unique.slot_of) answers.emplace_back(values[slot]);
+        co_return answers;
       }
     }
-    const bool deduplicated = !slot_of.empty() && distinct.size() < keys.size();
-    auto values = co_await fetch_(deduplicated ? distinct : keys);
-    values.resize(deduplicated ? distinct.size() : keys.size());
+    auto values = co_await fetch_(keys);
+    values.resize(keys.size());
     std::vector<Settled<std::optional<Value>>> answers;
-    answers.reserve(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (deduplicated) {
-        answers.emplace_back(values[slot_of[i]]);
-      } else {
-        answers.emplace_back(std::move(values[i]));
-      }
-    }
+    answers.reserve(values.size());
+    for (auto& value : values) answers.emplace_back(std::move(value));
     co_return answers;
   }
 
-  // For each key, the position of its first occurrence among the distinct keys, which
-  // keep the order in which they first appear.
-  static std::vector<std::size_t> distinct_slots(const std::vector<Key>& keys) {
+  struct Distinct {
+    std::vector<Key> keys;             // each once, in the order they first appear
+    std::vector<std::size_t> slot_of;  // the i-th lookup's key is keys[slot_of[i]]
+  };
+
+  static Distinct distinct(const std::vector<Key>& keys) {
     std::vector<std::size_t> order(keys.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::stable_sort(order.begin(), order.end(),
                      [&keys](std::size_t a, std::size_t b) { return keys[a] < keys[b]; });
-    // first_of[i]: the index of the first occurrence of keys[i].
+    // first_of[i]: the index of the first occurrence of keys[i] (never after i).
     std::vector<std::size_t> first_of(keys.size());
     for (std::size_t at = 0; at < order.size(); ++at) {
       const bool same_as_previous = at > 0 && keys[order[at - 1]] == keys[order[at]];
       first_of[order[at]] = same_as_previous ? first_of[order[at - 1]] : order[at];
     }
-    std::vector<std::size_t> slot_of(keys.size());
-    std::vector<std::size_t> slot_at_first(keys.size());
-    std::size_t slots = 0;
+    Distinct unique;
+    unique.slot_of.resize(keys.size());
     for (std::size_t i = 0; i < keys.size(); ++i) {
-      if (first_of[i] == i) slot_at_first[i] = slots++;
-      slot_of[i] = slot_at_first[first_of[i]];
+      if (first_of[i] == i) {
+        unique.slot_of[i] = unique.keys.size();
+        unique.keys.push_back(keys[i]);
+      } else {
+        unique.slot_of[i] = unique.slot_of[first_of[i]];
+      }
     }
-    return slot_of;
+    return unique;
   }
 
   Fetch fetch_;
