@@ -47,6 +47,9 @@ SCENARIOS = [
     ("pgbench_order_pay_hot", "pgbench: order + pay, one hot product, locking transaction",
      "pgbench", "ops/s", set(), set()),
     ("pgbench_charge", "pgbench: charge SQL", "pgbench", "ops/s", set(), set()),
+    ("pgbench_order_pay_one_statement",
+     "pgbench: order + pay in one statement (hand-written), 1,000 products",
+     "pgbench", "ops/s", set(), set()),
     ("pgbench_order_pay_batched",
      "pgbench: order + pay batched SQL, {batch} per call, 1,000 products, "
      "{clients} clients (= the service's batches in flight)", "pgbench", "ops/s", set(), set()),
@@ -67,6 +70,7 @@ CHART_LABELS = {
     "order_pay_spread": "order+pay spread", "order_pay_hot": "order+pay hot",
     "mixed": "mixed", "pgbench_order_pay_spread": "pgbench order+pay spread",
     "pgbench_order_pay_hot": "pgbench order+pay hot", "pgbench_charge": "pgbench charge",
+    "pgbench_order_pay_one_statement": "pgbench order+pay one statement",
     "pgbench_order_pay_batched": "pgbench order+pay batched",
     "pgbench_order_pay_hot_batched": "pgbench order+pay hot batched",
     "pgbench_charge_batched": "pgbench charge batched",
@@ -367,13 +371,20 @@ def targets(rows, checks):
     r = ratio(rows, "order_pay_spread", "pgbench_order_pay_spread")
     if r is not None:
         add("order + pay, spread: service ÷ pgbench", f"{r:.2f}", "≥ 0.7", r >= 0.7)
+    r = ratio(rows, "order_pay_spread", "pgbench_order_pay_one_statement")
+    if r is not None:
+        add("order + pay, spread: service ÷ pgbench one statement per order + pay (issue 12)",
+            f"{r:.2f}", "≥ 1.0", r >= 1.0)
     r = ratio(rows, "order_pay_hot", "pgbench_order_pay_hot")
     if r is not None:
         add("order + pay, hot product: service ÷ pgbench (one locking transaction per order)",
             f"{r:.2f}", "≥ 1.0", r >= 1.0)
     r = ratio(rows, "charge", "pgbench_charge")
     if r is not None:
-        add("point charge: service ÷ pgbench", f"{r:.2f}", "(no target)", None)
+        # Issue 12 asks for twice the rate of the per-request service, which sent this
+        # statement once per charge and so ran at most as fast as pgbench does here.
+        add("point charge: service ÷ pgbench one statement per charge (issue 12)",
+            f"{r:.2f}", "≥ 2.0", r >= 2.0)
     for name, batched, label in (
             ("order_pay_spread", "pgbench_order_pay_batched", "order + pay, spread"),
             ("order_pay_hot", "pgbench_order_pay_hot_batched", "order + pay, hot product"),
@@ -507,7 +518,8 @@ def render_md(machine, rows, checks, tgt, corr, elapsed, events=None):
     lines += ["",
               "Latency of a request: one HTTP request (wrk). Of an operation: an order's "
               "request to its payment's answer (wrk, two requests), or one run of the "
-              "pgbench script (order + pay is two transactions; a charge one statement; "
+              "pgbench script (order + pay is two transactions, or one in the one-statement row; "
+              "a charge one statement; "
               "a batched script is one call per kind for its batch of operations, and its "
               "throughput counts operations: transactions/s × batch size). "
               "ops/s counts completed operations (a paid order, a charge); the coupon rush "
@@ -651,6 +663,8 @@ def cmd_report(tmp, out_dir, elapsed):
         "ratios": {
             "order_pay_spread_vs_pgbench": ratio(rows, "order_pay_spread",
                                                  "pgbench_order_pay_spread"),
+            "order_pay_spread_vs_one_statement": ratio(rows, "order_pay_spread",
+                                                       "pgbench_order_pay_one_statement"),
             "order_pay_hot_vs_pgbench": ratio(rows, "order_pay_hot", "pgbench_order_pay_hot"),
             "charge_vs_pgbench": ratio(rows, "charge", "pgbench_charge"),
             "order_pay_spread_vs_batched_sql": ratio(rows, "order_pay_spread",

@@ -100,3 +100,24 @@ def test_jetstream_times_keep_their_nanoseconds():
     assert outbox_latency.rfc3339_epoch("1970-01-01T00:00:01Z") == 1.0
     with pytest.raises(ValueError):
         outbox_latency.rfc3339_epoch("2026-11-30T07:25:00+09:00")
+
+
+def test_issue_12_write_targets_are_ratios_to_one_statement_per_operation():
+    def row(throughput):
+        return {"throughput": throughput}
+
+    rows = {"order_pay_spread": row(5000), "pgbench_order_pay_one_statement": row(5600),
+            "charge": row(30000), "pgbench_charge": row(15000)}
+    found = {t["what"]: t for t in report.targets(rows, {})}
+    order_pay = found["order + pay, spread: service ÷ pgbench one statement per order + pay "
+                      "(issue 12)"]
+    charge = found["point charge: service ÷ pgbench one statement per charge (issue 12)"]
+    assert (order_pay["value"], order_pay["target"], order_pay["pass"]) == ("0.89", "≥ 1.0",
+                                                                           False)
+    assert (charge["value"], charge["target"], charge["pass"]) == ("2.00", "≥ 2.0", True)
+    rows["order_pay_spread"] = row(5600)
+    rows["charge"] = row(29999)
+    found = {t["what"]: t["pass"] for t in report.targets(rows, {})}
+    assert found["order + pay, spread: service ÷ pgbench one statement per order + pay "
+                 "(issue 12)"] is True
+    assert found["point charge: service ÷ pgbench one statement per charge (issue 12)"] is False
