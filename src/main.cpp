@@ -31,6 +31,7 @@
 #include "platform/db/migrations.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batch_metrics.hpp"
+#include "platform/db/write_lane.hpp"
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/metrics/http_metrics.hpp"
@@ -143,7 +144,13 @@ int main(int argc, char** argv) {
   });
   observability.collectors.push_back(db::write_batch_metrics);
   const auto docs_files = docs::load_files(config);
-  app::WriteBatchers write_batchers(config);  // outlives the loops whose requests it batches
+  // Batched writes run on a loop and connections of their own (db::WriteLane); the lane and
+  // the batchers outlive the loops whose requests they batch.
+  db::PoolOptions write_pool_options = pool_options;
+  write_pool_options.max_connections = connections.writes;
+  db::WriteLane write_lane(write_pool_options, &schema_ready);
+  app::WriteBatchers write_batchers(config, write_lane);
+  observability.write_lane_pool = &write_lane.pool();
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
   for (unsigned i = 0; i < threads; ++i) {
@@ -188,8 +195,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   spdlog::info(
-      "msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={} db_connections={}",
-      port, threads, connections.per_loop, connections.total);
+      "msg=\"listening\" url=http://localhost:{} threads={} pool_per_thread={} "
+      "write_connections={} "
+      "db_connections={}",
+      port, threads, connections.per_loop, connections.writes, connections.total);
 
   std::atomic<int> exit_code{0};
   auto migrator = std::make_unique<app::Migrator>(config, app::migrations_directory(config),
@@ -245,6 +254,7 @@ int main(int argc, char** argv) {
   // go, users before what they use.
   background.clear();
   background_pool.reset();
+  write_lane.stop();  // no request is left to start a batch
   for (auto& loop : loops) {
     loop->services.reset();
     loop->pool.reset();

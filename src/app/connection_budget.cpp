@@ -28,19 +28,21 @@ std::size_t background_connections() {
 ConnectionBudget plan_connections(const config::Config& config, unsigned loops) {
   ConnectionBudget budget;
   budget.background = background_connections();
+  budget.writes = kWriteBatchKinds * config.write_batches_in_flight;
+  const std::size_t set_aside = budget.writes + budget.background;
   if (config.db_max_connections == 0) {
     budget.per_loop = config.db_pool_size_per_thread;
   } else {
-    const std::size_t minimum = budget.background + loops;
+    const std::size_t minimum = set_aside + loops;
     if (config.db_max_connections < minimum) {
-      throw config::ConfigError(
-          fmt::format("DB_MAX_CONNECTIONS={} is too small for {} event loops: it needs at least {} "
-                      "(one per loop plus {} for background work); raise it or lower HTTP_THREADS",
-                      config.db_max_connections, loops, minimum, budget.background));
+      throw config::ConfigError(fmt::format(
+          "DB_MAX_CONNECTIONS={} is too small for {} event loops: it needs at least {} (one per "
+          "loop, {} for write batches, {} for background work); raise it or lower HTTP_THREADS",
+          config.db_max_connections, loops, minimum, budget.writes, budget.background));
     }
-    budget.per_loop = (config.db_max_connections - budget.background) / loops;
+    budget.per_loop = (config.db_max_connections - set_aside) / loops;
   }
-  budget.total = budget.per_loop * loops + budget.background;
+  budget.total = budget.per_loop * loops + set_aside;
   return budget;
 }
 
@@ -65,12 +67,13 @@ ConnectionRoom check_connection_budget(const std::string& database_url,
   ConnectionRoom room{number(result.get(), 0), number(result.get(), 1), number(result.get(), 2)};
   if (static_cast<long long>(budget.total) > room.available()) {
     throw ConnectionBudgetExceeded(fmt::format(
-        "this instance may open {} database connections ({} per event loop, {} background) "
-        "but the server has room for {}: max_connections {} - superuser_reserved_connections "
+        "this instance may open {} database connections ({} per event loop, {} for write "
+        "batches, {} background) but the server has room for {}: max_connections {} - "
+        "superuser_reserved_connections "
         "{} - {} in use by others; lower DB_MAX_CONNECTIONS (or DB_POOL_SIZE / HTTP_THREADS), "
         "run fewer instances, raise max_connections, or put PgBouncer in front (README)",
-        budget.total, budget.per_loop, budget.background, room.available(), room.max_connections,
-        room.superuser_reserved, room.in_use));
+        budget.total, budget.per_loop, budget.writes, budget.background, room.available(),
+        room.max_connections, room.superuser_reserved, room.in_use));
   }
   return room;
 }

@@ -9,13 +9,18 @@
 namespace app {
 
 // How many PostgreSQL connections one instance may open, and how they are split: a pool
-// per event loop plus the connections of background work (the outbox relay's pool and
-// LISTEN connection, the periodic tasks' pool, the migrator's connection at start).
+// per event loop, the write lane's pool (one connection per write batch that may be in
+// flight) and the connections of background work (the outbox relay's pool and LISTEN
+// connection, the periodic tasks' pool, the migrator's connection at start).
 struct ConnectionBudget {
   std::size_t per_loop = 0;
+  std::size_t writes = 0;
   std::size_t background = 0;
-  std::size_t total = 0;  // loops x per_loop + background: the most this instance opens
+  std::size_t total = 0;  // loops x per_loop + writes + background: the most this opens
 };
+
+// Kinds of batched writes (app::WriteBatchers): charges, orders, payments, coupon issues.
+inline constexpr std::size_t kWriteBatchKinds = 4;
 
 // Connections that do not belong to any loop's pool.
 // The periodic background tasks' own pool (expiry sweeper, sales folder, key pruner).
@@ -23,9 +28,9 @@ inline constexpr std::size_t kBackgroundTaskConnections = 2;
 
 std::size_t background_connections();
 
-// DB_MAX_CONNECTIONS (the instance's total) split across `loops`, or, without it,
-// DB_POOL_SIZE per loop plus the background ones. Throws config::ConfigError when the total
-// leaves less than one connection per loop.
+// DB_MAX_CONNECTIONS (the instance's total) split across `loops` once the write lane's and
+// the background ones are set aside, or, without it, DB_POOL_SIZE per loop plus those. Throws
+// config::ConfigError when the total leaves less than one connection per loop.
 ConnectionBudget plan_connections(const config::Config& config, unsigned loops);
 
 // What the server at `database_url` can still give: max_connections, minus the slots

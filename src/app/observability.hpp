@@ -14,7 +14,8 @@ namespace app {
 // What /metrics reports, shared by every event loop.
 struct Observability {
   metrics::HttpMetrics* http = nullptr;
-  std::vector<db::Pool*> pools;  // one per event loop, in loop order
+  std::vector<db::Pool*> pools;         // one per event loop, in loop order
+  db::Pool* write_lane_pool = nullptr;  // the batched writes' (db::WriteLane), on its loop
   // More metrics from capabilities (e.g. the outbox relay), appended in Prometheus text.
   // Called on the scraping request's loop with that loop's pool.
   using Collector = std::function<boost::asio::awaitable<void>(db::Pool&, std::string&)>;

@@ -4,19 +4,23 @@
 #include "orders/order_batcher.hpp"
 #include "orders/payment_batcher.hpp"
 #include "platform/config/config.hpp"
+#include "platform/db/write_lane.hpp"
 #include "points/charge_batcher.hpp"
 
 namespace app {
 
 // The instance's batched writes, one batcher per kind shared by every event loop, so that
-// the requests waiting on all loops go into one batch (see db::WriteBatcher).
+// the requests waiting on all loops go into one batch (see db::WriteBatcher). Their batches
+// run on `lane` (its pool has a connection for each batch that may be in flight: see
+// ConnectionBudget::writes).
 struct WriteBatchers {
-  explicit WriteBatchers(const config::Config& config)
-      : charges(config.points_max_balance, config.write_batches_in_flight, config.request_deadline),
+  WriteBatchers(const config::Config& config, db::WriteLane& lane)
+      : charges(config.points_max_balance, config.write_batches_in_flight, config.request_deadline,
+                &lane),
         orders(config.order_payment_timeout_seconds, config.write_batches_in_flight,
-               config.request_deadline),
-        payments(config.write_batches_in_flight, config.request_deadline),
-        coupon_issues(config.write_batches_in_flight, config.request_deadline) {}
+               config.request_deadline, &lane),
+        payments(config.write_batches_in_flight, config.request_deadline, &lane),
+        coupon_issues(config.write_batches_in_flight, config.request_deadline, &lane) {}
 
   points::ChargeBatcher charges;
   orders::OrderBatcher orders;

@@ -10,6 +10,7 @@
 #include "coupons/sold_out_gate.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batcher.hpp"
+#include "platform/db/write_lane.hpp"
 
 namespace coupons {
 
@@ -22,9 +23,11 @@ class IssueBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  IssueBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait);
+  IssueBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait,
+               db::WriteLane* lane = nullptr);
 
-  // `pool` is the calling loop's: a batch this request starts runs on it.
+  // `pool` is the calling loop's. The batches run on `lane` when there is one (the
+  // service's: db::WriteLane), else on the pool and loop of the request that starts them.
   boost::asio::awaitable<IssueOutcome> issue(db::Pool& pool, std::int64_t user_id,
                                              std::int64_t coupon_id) {
     return batcher_.submit(pool, IssueRequest{user_id, coupon_id});

@@ -48,6 +48,16 @@ awaitable<void> write_pool_metrics(const app::Observability& observability, std:
             [](const db::PoolStats& s) { return s.idle; });
   each_loop("db_pool_waiting", "Requests waiting for a database connection.",
             [](const db::PoolStats& s) { return s.waiting; });
+  if (observability.write_lane_pool == nullptr) co_return;
+  const auto lane = co_await stats_on_its_loop(*observability.write_lane_pool);
+  auto gauge = [&](std::string_view name, std::string_view help, std::size_t value) {
+    metrics::write_help(out, name, "gauge", help);
+    metrics::write_sample(out, name, {}, static_cast<double>(value));
+  };
+  gauge("db_write_lane_connections_open",
+        "Database connections of the batched writes' own loop open (or opening).", lane.open);
+  gauge("db_write_lane_connections_in_use", "Of those, sending a write batch.", lane.in_use);
+  gauge("db_write_lane_waiting", "Write batches waiting for a connection.", lane.waiting);
 }
 
 }  // namespace

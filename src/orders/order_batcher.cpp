@@ -7,7 +7,7 @@
 namespace orders {
 
 OrderBatcher::OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight,
-                           std::chrono::milliseconds max_queue_wait)
+                           std::chrono::milliseconds max_queue_wait, db::WriteLane* lane)
     : payment_timeout_seconds_(payment_timeout_seconds),
       batcher_(
           [payment_timeout_seconds](db::Pool& pool, const std::vector<PlaceRequest>& requests)
@@ -16,7 +16,10 @@ OrderBatcher::OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max
             co_return std::vector<db::Settled<std::optional<Order>>>(outcomes.begin(),
                                                                      outcomes.end());
           },
-          {kMaxBatch, max_in_flight, max_queue_wait},
+          db::on_lane(
+              db::WriteBatcher<PlaceRequest, std::optional<Order>>::Limits{kMaxBatch, max_in_flight,
+                                                                           max_queue_wait},
+              lane),
           [](std::size_t size) { db::observe_write_batch(db::WriteKind::order, size); }) {}
 
 boost::asio::awaitable<PlaceOutcome> OrderBatcher::place(

@@ -11,6 +11,7 @@
 #include "orders/orders_store.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batcher.hpp"
+#include "platform/db/write_lane.hpp"
 
 namespace orders {
 
@@ -25,9 +26,11 @@ class OrderBatcher {
   static constexpr std::size_t kMaxBatch = 64;
 
   OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight,
-               std::chrono::milliseconds max_queue_wait);
+               std::chrono::milliseconds max_queue_wait, db::WriteLane* lane = nullptr);
 
-  // `pool` is the calling loop's: a batch this order starts, or its order alone, runs on it.
+  // `pool` is the calling loop's: an order settled alone runs on it. The batches run on
+  // `lane` when there is one (the service's: db::WriteLane), else on the pool and loop of
+  // the order that starts them.
   boost::asio::awaitable<PlaceOutcome> place(db::Pool& pool, std::int64_t user_id,
                                              const std::vector<OrderLine>& lines,
                                              std::optional<std::int64_t> user_coupon_id);

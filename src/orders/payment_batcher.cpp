@@ -6,7 +6,8 @@
 
 namespace orders {
 
-PaymentBatcher::PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait)
+PaymentBatcher::PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait,
+                               db::WriteLane* lane)
     : batcher_(
           [](db::Pool& pool, const std::vector<PayRequest>& requests)
               -> boost::asio::awaitable<std::vector<db::Settled<std::optional<PayOutcome>>>> {
@@ -14,7 +15,10 @@ PaymentBatcher::PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseco
             co_return std::vector<db::Settled<std::optional<PayOutcome>>>(outcomes.begin(),
                                                                           outcomes.end());
           },
-          {kMaxBatch, max_in_flight, max_queue_wait},
+          db::on_lane(
+              db::WriteBatcher<PayRequest, std::optional<PayOutcome>>::Limits{
+                  kMaxBatch, max_in_flight, max_queue_wait},
+              lane),
           [](std::size_t size) { db::observe_write_batch(db::WriteKind::payment, size); }) {}
 
 boost::asio::awaitable<PayOutcome> PaymentBatcher::pay(db::Pool& pool, std::int64_t user_id,

@@ -10,6 +10,7 @@
 #include "orders/payment_store.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batcher.hpp"
+#include "platform/db/write_lane.hpp"
 
 namespace orders {
 
@@ -22,9 +23,12 @@ class PaymentBatcher {
  public:
   static constexpr std::size_t kMaxBatch = 64;
 
-  PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait);
+  PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait,
+                 db::WriteLane* lane = nullptr);
 
-  // `pool` is the calling loop's: a batch this payment starts, or its payment alone, runs on it.
+  // `pool` is the calling loop's: a payment finished alone runs on it. The batches run on
+  // `lane` when there is one (the service's: db::WriteLane), else on the pool and loop of
+  // the payment that starts them.
   boost::asio::awaitable<PayOutcome> pay(db::Pool& pool, std::int64_t user_id,
                                          std::int64_t order_id);
 

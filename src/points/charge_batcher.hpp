@@ -8,6 +8,7 @@
 
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batcher.hpp"
+#include "platform/db/write_lane.hpp"
 #include "points/points_store.hpp"
 
 namespace points {
@@ -20,9 +21,10 @@ class ChargeBatcher {
   static constexpr std::size_t kMaxBatch = 64;
 
   ChargeBatcher(std::int64_t max_balance, std::size_t max_in_flight,
-                std::chrono::milliseconds max_queue_wait);
+                std::chrono::milliseconds max_queue_wait, db::WriteLane* lane = nullptr);
 
-  // `pool` is the calling loop's: a batch this charge starts runs on it.
+  // `pool` is the calling loop's. The batches run on `lane` when there is one (the
+  // service's: db::WriteLane), else on the pool and loop of the charge that starts them.
   boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,
                                                std::int64_t amount) {
     return batcher_.submit(pool, ChargeRequest{user_id, amount});

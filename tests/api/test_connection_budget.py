@@ -33,7 +33,7 @@ def test_a_total_too_small_for_the_loops_is_a_configuration_error(server_binary,
 
 
 def test_a_budget_that_fits_serves(start_server):
-    sp = start_server({"DB_MAX_CONNECTIONS": "12", "HTTP_THREADS": "2"})
+    sp = start_server({"DB_MAX_CONNECTIONS": "16", "HTTP_THREADS": "2"})
     assert sp.client.call("GET", "/ready").status == 200
     assert sp.terminate() == 0
 

@@ -111,6 +111,11 @@ def test_pool_and_process_figures(scrape):
         assert types.get(gauge) == "gauge" and gauge in names, gauge
     loops = {l["loop"] for n, l, _ in samples if n == "db_pool_connections_open"}
     assert loops and all(x.isdigit() for x in loops)
+    # The write lane's pool (db::WriteLane): one series each, no labels.
+    for gauge in ("db_write_lane_connections_open", "db_write_lane_connections_in_use",
+                  "db_write_lane_waiting"):
+        assert types.get(gauge) == "gauge", gauge
+        assert [l for n, l, _ in samples if n == gauge] == [{}], gauge
     rss = [v for n, _, v in samples if n == "process_resident_memory_bytes"][0]
     assert 1e6 < rss < 1e9
 
@@ -121,3 +126,11 @@ def test_outbox_backlog_is_reported(scrape):
     backlog = [n for n in names if n.startswith("outbox_") and "backlog" in n]
     oldest = [n for n in names if n.startswith("outbox_") and "oldest" in n]
     assert backlog and oldest, sorted(names)
+
+
+def test_charges_go_through_the_write_lane(client, user, scrape):
+    # A batched write runs on the write lane's own connections, not on a request loop's.
+    assert client.charge(user, 100).status == 200
+    _, samples = scrape()
+    opened = [v for n, _, v in samples if n == "db_write_lane_connections_open"]
+    assert opened and opened[0] >= 1

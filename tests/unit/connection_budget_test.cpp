@@ -11,27 +11,39 @@ config::Config with_total(std::size_t total) {
   return config;
 }
 
-TEST(ConnectionBudget, WithoutATotalEveryLoopGetsThePoolSizePlusBackground) {
+// The connections set aside before the loops' pools: the write lane's and the background's.
+std::size_t set_aside(const config::Config& config) {
+  return app::kWriteBatchKinds * config.write_batches_in_flight + app::background_connections();
+}
+
+TEST(ConnectionBudget, WithoutATotalEveryLoopGetsThePoolSizePlusWritesAndBackground) {
   config::Config config;
   config.db_pool_size_per_thread = 8;
   auto budget = app::plan_connections(config, 2);
   EXPECT_EQ(budget.per_loop, 8u);
   EXPECT_EQ(budget.background, app::background_connections());
-  EXPECT_EQ(budget.total, 16u + app::background_connections());
+  EXPECT_EQ(budget.writes, app::kWriteBatchKinds);  // one batch in flight per kind
+  EXPECT_EQ(budget.total, 16u + set_aside(config));
 }
 
-TEST(ConnectionBudget, TheTotalIsSplitAcrossLoopsAfterTheBackgroundConnections) {
-  const std::size_t background = app::background_connections();
-  auto budget = app::plan_connections(with_total(background + 20), 3);
+TEST(ConnectionBudget, TheWriteLaneHasAConnectionPerBatchInFlight) {
+  config::Config config;
+  config.write_batches_in_flight = 3;
+  EXPECT_EQ(app::plan_connections(config, 2).writes, 3 * app::kWriteBatchKinds);
+}
+
+TEST(ConnectionBudget, TheTotalIsSplitAcrossLoopsAfterTheSetAsideConnections) {
+  const std::size_t aside = set_aside(config::Config{});
+  auto budget = app::plan_connections(with_total(aside + 20), 3);
   EXPECT_EQ(budget.per_loop, 6u);  // 20 / 3, rounded down: never more than the total
-  EXPECT_EQ(budget.total, background + 18);
-  EXPECT_LE(budget.total, background + 20);
+  EXPECT_EQ(budget.total, aside + 18);
+  EXPECT_LE(budget.total, aside + 20);
 }
 
 TEST(ConnectionBudget, OneConnectionPerLoopIsTheSmallestTotal) {
-  const std::size_t background = app::background_connections();
-  EXPECT_EQ(app::plan_connections(with_total(background + 4), 4).per_loop, 1u);
-  EXPECT_THROW(app::plan_connections(with_total(background + 3), 4), config::ConfigError);
+  const std::size_t aside = set_aside(config::Config{});
+  EXPECT_EQ(app::plan_connections(with_total(aside + 4), 4).per_loop, 1u);
+  EXPECT_THROW(app::plan_connections(with_total(aside + 3), 4), config::ConfigError);
   EXPECT_THROW(app::plan_connections(with_total(1), 1), config::ConfigError);
 }
 

@@ -324,4 +324,70 @@ TEST(WriteBatcher, RequestsOfOtherLoopsJoinTheBatchInFlightsNextOne) {
   }
 }
 
+TEST(WriteBatcher, WithAHomeLaneEveryBatchRunsThereAndAnswersGoBackToEachLoop) {
+  // The instance's write lane: batches run on a loop of their own with its lane, whichever
+  // loop submits; requests of two loops share the batches and get their answers on their
+  // own loops.
+  asio::io_context home, loop_a, loop_b;
+  FakeLane home_lane{7}, lane_a{1}, lane_b{2};
+  FakeStore store;
+  std::mutex settled_on_mutex;
+  std::vector<std::thread::id> settled_on;  // the thread each batch started on
+  Batcher::Settle settle = [&, inner = store.settle()](FakeLane& lane, const std::vector<int>& r) {
+    {
+      const std::lock_guard lock(settled_on_mutex);
+      settled_on.push_back(std::this_thread::get_id());
+    }
+    return inner(lane, r);
+  };
+  Batcher::Limits limits;
+  limits.lane = &home_lane;
+  limits.lane_executor = home.get_executor();
+  Batcher batcher(settle, limits);
+  auto home_work = asio::make_work_guard(home);
+  std::thread home_thread([&] { home.run(); });
+  const auto home_id = home_thread.get_id();
+  std::vector<Answer> answers(6);
+  std::vector<std::thread::id> answered_on(6);
+  for (int i = 0; i < 6; ++i) {
+    asio::io_context& loop = i % 2 == 0 ? loop_a : loop_b;
+    FakeLane& lane = i % 2 == 0 ? lane_a : lane_b;
+    asio::co_spawn(
+        loop,
+        [&, i]() -> awaitable<void> {
+          answers[i].value = co_await batcher.submit(lane, i);
+          answered_on[i] = std::this_thread::get_id();
+          answers[i].done = true;
+        },
+        asio::detached);
+  }
+  std::thread thread_a([&] { loop_a.run(); });
+  std::thread thread_b([&] { loop_b.run(); });
+  const auto a = thread_a.get_id(), b = thread_b.get_id();
+  thread_a.join();
+  thread_b.join();
+  home_work.reset();
+  home_thread.join();
+  ASSERT_FALSE(settled_on.empty());
+  for (auto id : settled_on) EXPECT_EQ(id, home_id);
+  for (int lane : store.lanes) EXPECT_EQ(lane, 7);
+  EXPECT_EQ(store.most_in_flight, 1);
+  std::size_t settled = 0;
+  for (const auto& batch : store.batches) settled += batch.size();
+  EXPECT_EQ(settled, 6u);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(answers[i].done);
+    EXPECT_EQ(answers[i].value, 2 * i);
+    EXPECT_EQ(answered_on[i], i % 2 == 0 ? a : b);
+  }
+}
+
+TEST(WriteBatcher, AHomeLaneWithoutItsExecutorIsRefused) {
+  FakeStore store;
+  FakeLane home_lane{7};
+  Batcher::Limits limits;
+  limits.lane = &home_lane;
+  EXPECT_THROW(Batcher(store.settle(), limits), std::invalid_argument);
+}
+
 }  // namespace

@@ -41,10 +41,12 @@ struct Settled {
 // started yet, so its answer comes from work begun after the request: as fresh as a
 // statement of its own. The core of db::WriteBatcher and db::BatchedLookup.
 //
-// A batch runs on the event loop of the request that started it, with that request's lane
-// (what `settle` works with: its loop's pool). Several loops may share one batcher: the
-// queue is under a mutex, and each answer is handed to its request's own loop
-// (asio::dispatch), where the request's coroutine reads it.
+// A batch runs with a lane (what `settle` works with: a pool) on that lane's event loop:
+// the batcher's own (`home_lane`) when it has one, else the lane of the request that
+// started the batch, on that request's loop. Several loops may share one batcher: the
+// queue is under a mutex, and the answers are handed to each request's own loop
+// (asio::dispatch, once per loop for the whole batch), where the request's coroutine
+// reads them.
 //
 // `settle` answers the requests in order, one Settled per request. If it throws, every
 // request of the batch gets the failure, passed through `map_failure` when one is given.
@@ -70,6 +72,10 @@ class RequestBatcher {
     // in a batch waits for the batch, whose own waits are bounded by whoever settles it.
     std::chrono::milliseconds max_queue_wait{0};
     QueueTimeout queue_timeout = nullptr;
+    // The lane every batch runs with, on `home_executor` (its loop); none: the lane and
+    // loop of the request that starts the batch.
+    Lane* home_lane = nullptr;
+    boost::asio::any_io_executor home_executor{};
   };
 
   RequestBatcher(Settle settle, Options options)
@@ -79,11 +85,18 @@ class RequestBatcher {
         observe_(std::move(options.observe)),
         map_failure_(options.map_failure),
         max_queue_wait_(options.max_queue_wait),
-        queue_timeout_(options.queue_timeout) {}
+        queue_timeout_(options.queue_timeout),
+        home_lane_(options.home_lane),
+        home_executor_(std::move(options.home_executor)) {
+    if (home_lane_ != nullptr && !home_executor_) {
+      throw std::invalid_argument("a batcher's home lane needs the executor it runs on");
+    }
+  }
   RequestBatcher(const RequestBatcher&) = delete;
   RequestBatcher& operator=(const RequestBatcher&) = delete;
 
-  // `lane` is the calling loop's: a batch this request starts runs with it.
+  // `lane` is the calling loop's: a batch this request starts runs with it, unless the
+  // batcher has a home lane.
   boost::asio::awaitable<Outcome> submit(Lane& lane, Request request) {
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
@@ -98,7 +111,13 @@ class RequestBatcher {
         start = true;
       }
     }
-    if (start) asio::co_spawn(executor, run_batches(lane), asio::detached);
+    if (start) {
+      if (home_lane_ != nullptr) {
+        asio::co_spawn(home_executor_, run_batches(*home_lane_), asio::detached);
+      } else {
+        asio::co_spawn(executor, run_batches(lane), asio::detached);
+      }
+    }
     // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
     // A batch stuck on a dead connection holds up every request queued behind it, so the
     // time spent queued is bounded too.
@@ -171,11 +190,22 @@ class RequestBatcher {
     if (observe_) observe_(size);
   }
 
-  static void answer(Waiter* waiter) {
-    boost::asio::dispatch(waiter->executor, [waiter] {
-      waiter->done = true;
-      waiter->wake->notify();
-    });
+  // Hands each waiter its answer on its own loop: one dispatch per loop, not per waiter, so
+  // a batch from another loop costs that loop one wake-up.
+  static void answer(std::vector<Waiter*> waiters) {
+    while (!waiters.empty()) {
+      const boost::asio::any_io_executor executor = waiters.front()->executor;
+      std::vector<Waiter*> here, elsewhere;
+      for (Waiter* waiter : waiters)
+        (waiter->executor == executor ? here : elsewhere).push_back(waiter);
+      boost::asio::dispatch(executor, [here = std::move(here)] {
+        for (Waiter* waiter : here) {
+          waiter->done = true;
+          waiter->wake->notify();
+        }
+      });
+      waiters = std::move(elsewhere);
+    }
   }
 
   boost::asio::awaitable<void> run_batches(Lane& lane) {
@@ -205,7 +235,7 @@ class RequestBatcher {
           waiter->error = failure;
         }
       }
-      for (Waiter* waiter : batch) answer(waiter);
+      answer(std::move(batch));
     }
   }
 
@@ -216,6 +246,8 @@ class RequestBatcher {
   MapFailure map_failure_;
   std::chrono::milliseconds max_queue_wait_;
   QueueTimeout queue_timeout_;
+  Lane* home_lane_;
+  boost::asio::any_io_executor home_executor_;
   std::mutex mutex_;
   std::size_t in_flight_ = 0;     // under mutex_
   std::vector<Waiter*> pending_;  // under mutex_

@@ -21,6 +21,10 @@ class Pool;
 // trip, executor start-up, commit), so fewer, larger batches carry more writes per core.
 // Per-loop batchers split the same waiting requests into one smaller batch per loop.
 //
+// The batches run on the instance's write lane when it is given one (db::WriteLane: a
+// loop of their own with its own connections): an HTTP loop busy with requests would
+// otherwise leave a batch's answer waiting behind them before the next batch can go.
+//
 // At most `max_in_flight` batches are in flight (default one): concurrent batches that lock
 // the same rows only queue on them, and smaller batches cost more per write. `settle` must
 // lock its rows in a fixed order (e.g. by id) so that the batches of other instances cannot
@@ -45,11 +49,16 @@ class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
     // How long a write may wait queued for a batch (0: no limit); then it answers 503 and
     // nothing of it is applied.
     std::chrono::milliseconds max_queue_wait{0};
+    // The lane every batch runs with, on its own loop (`lane_executor`); none: the lane and
+    // loop of the request that starts the batch. See db::WriteLane.
+    Lane* lane = nullptr;
+    boost::asio::any_io_executor lane_executor{};
   };
 
   explicit WriteBatcher(Settle settle, Limits limits = {}, Observe observe = {})
       : Base(std::move(settle), {limits.max_batch, limits.max_in_flight, std::move(observe),
-                                 &batch_failure, limits.max_queue_wait, &queue_timeout}) {}
+                                 &batch_failure, limits.max_queue_wait, &queue_timeout, limits.lane,
+                                 std::move(limits.lane_executor)}) {}
 
  private:
   static std::exception_ptr queue_timeout(std::chrono::milliseconds waited) {
