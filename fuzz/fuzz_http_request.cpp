@@ -87,7 +87,8 @@ struct Service {
     pool = std::make_unique<db::Pool>(context.get_executor(), options, &schema_ready);
     observability.http = &http_metrics;
     observability.pools.push_back(pool.get());
-    write_batchers = std::make_unique<app::WriteBatchers>(config);
+    // No write lane: one loop, no database, and no thread of its own for the fuzzer.
+    write_batchers = std::make_unique<app::WriteBatchers>(config, nullptr);
     services = std::make_unique<app::Services>(
         app::Services{*pool, config, schema_ready, draining, observability, outbox_wakeup,
                       best_sellers_counts, docs::load_files(config), *write_batchers});

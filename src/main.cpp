@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
   db::PoolOptions write_pool_options = pool_options;
   write_pool_options.max_connections = connections.writes;
   db::WriteLane write_lane(write_pool_options, &schema_ready);
-  app::WriteBatchers write_batchers(config, write_lane);
+  app::WriteBatchers write_batchers(config, &write_lane);
   observability.write_lane_pool = &write_lane.pool();
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;

@@ -12,15 +12,16 @@ namespace app {
 // The instance's batched writes, one batcher per kind shared by every event loop, so that
 // the requests waiting on all loops go into one batch (see db::WriteBatcher). Their batches
 // run on `lane` (its pool has a connection for each batch that may be in flight: see
-// ConnectionBudget::writes).
+// ConnectionBudget::writes); with none (the HTTP fuzzer, which has one loop and no
+// database), on the loop of the request that starts each batch.
 struct WriteBatchers {
-  WriteBatchers(const config::Config& config, db::WriteLane& lane)
+  WriteBatchers(const config::Config& config, db::WriteLane* lane)
       : charges(config.points_max_balance, config.write_batches_in_flight, config.request_deadline,
-                &lane),
+                lane),
         orders(config.order_payment_timeout_seconds, config.write_batches_in_flight,
-               config.request_deadline, &lane),
-        payments(config.write_batches_in_flight, config.request_deadline, &lane),
-        coupon_issues(config.write_batches_in_flight, config.request_deadline, &lane) {}
+               config.request_deadline, lane),
+        payments(config.write_batches_in_flight, config.request_deadline, lane),
+        coupon_issues(config.write_batches_in_flight, config.request_deadline, lane) {}
 
   points::ChargeBatcher charges;
   orders::OrderBatcher orders;
