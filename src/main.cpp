@@ -21,6 +21,7 @@
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/shutdown_signals.hpp"
+#include "app/shutdown_watchdog.hpp"
 #include "docs/docs_routes.hpp"
 #include "events/outbox_metrics.hpp"
 #include "events/outbox_relay.hpp"
@@ -32,6 +33,7 @@
 #include "platform/db/pool.hpp"
 #include "platform/db/write_batch_metrics.hpp"
 #include "platform/db/write_lane.hpp"
+#include "platform/db/write_outcome.hpp"
 #include "platform/http/server.hpp"
 #include "platform/log/log.hpp"
 #include "platform/metrics/http_metrics.hpp"
@@ -51,10 +53,11 @@ std::string random_token() {
 
 int migrate_only(const config::Config& config) {
   try {
-    auto report = db::apply_migrations(config.database_url,
-                                       db::load_migrations(app::migrations_directory(config)),
-                                       config.service_time_zone);
+    const auto directory = app::migrations_directory(config);
+    auto report = db::apply_migrations(config.database_url, db::load_migrations(directory),
+                                       config.service_time_zone, db::load_functions(directory));
     for (const auto& version : report.applied) fmt::print("applied {}\n", version);
+    for (const auto& name : report.functions_replaced) fmt::print("replaced function {}\n", name);
     fmt::print("schema up to date ({} applied now, {} before)\n", report.applied.size(),
                report.already_applied);
     return 0;
@@ -89,6 +92,8 @@ int main(int argc, char** argv) {
   }
 
   logging::init(config.log_level);
+  // First, so that it is destroyed last: it bounds the whole stop, destructors included.
+  app::ShutdownWatchdog watchdog;
   if (config.admin_token.empty()) {
     config.admin_token = random_token();
     spdlog::warn("msg=\"ADMIN_TOKEN not set; generated one for this run\" admin_token={}",
@@ -107,6 +112,10 @@ int main(int argc, char** argv) {
   pool_options.connect.statement_timeout = config.request_deadline;
   pool_options.connect.io_timeout =
       std::max(pool_options.connect.io_timeout, config.request_deadline + std::chrono::seconds(2));
+  // Every pool of the instance (requests, write lane, background) shares one watch: after a
+  // lost answer, writes are held until the database answers again (db::AnswerWatch).
+  pool_options.answer_watch = std::make_shared<db::AnswerWatch>();
+  pool_options.outcome_budget = config.request_deadline;
   events::RelayOptions relay_options;
   try {
     connections = app::plan_connections(config, threads);
@@ -228,6 +237,8 @@ int main(int argc, char** argv) {
   background.push_back(periodic("idempotency-key-pruner", std::chrono::minutes(1),
                                 idempotency::prune_all_expired_keys));
   background.push_back(
+      periodic("write-outcome-pruner", std::chrono::seconds(30), db::prune_write_outcomes));
+  background.push_back(
       periodic("sales-folder", std::chrono::milliseconds(1000), stats::fold_all_pending_sales));
   for (auto& task : background) task->start();
   // Paid-order events go to the data platform from every instance (they share the work).
@@ -239,7 +250,7 @@ int main(int argc, char** argv) {
 
   // SIGTERM: /ready says 503 at once, the server keeps serving for SHUTDOWN_DRAIN_MS, then
   // stops accepting and drains (a load balancer's checks take the instance out first).
-  app::ShutdownSignals signals(first_loop, config.shutdown_drain, draining,
+  app::ShutdownSignals signals(first_loop, config.shutdown_drain, draining, watchdog,
                                [&server] { server.shutdown(); });
   // Once requests have drained: stop the background work and the relay, and let nothing
   // else keep the first loop running.

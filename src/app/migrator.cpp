@@ -23,14 +23,16 @@ Migrator::Migrator(const config::Config& config, std::string migrations_dir,
         bool warned = false;
         while (!stop.stop_requested()) {
           try {
-            auto report = db::apply_migrations(url, db::load_migrations(dir), zone);
+            auto report =
+                db::apply_migrations(url, db::load_migrations(dir), zone, db::load_functions(dir));
             // Before anything else connects: a budget that does not fit would otherwise
             // surface later, under load, as "too many clients" (53300) on some request.
             auto room = check_connection_budget(url, budget);
             spdlog::info(
-                "msg=\"schema ready\" applied={} already_applied={} db_connections={} "
-                "db_connections_available={}",
-                report.applied.size(), report.already_applied, budget.total, room.available());
+                "msg=\"schema ready\" applied={} already_applied={} functions_replaced={} "
+                "db_connections={} db_connections_available={}",
+                report.applied.size(), report.already_applied, report.functions_replaced.size(),
+                budget.total, room.available());
             schema_ready.store(true, std::memory_order_release);
             return;
           } catch (const ConnectionBudgetExceeded& error) {

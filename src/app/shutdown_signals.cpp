@@ -7,11 +7,13 @@
 namespace app {
 
 ShutdownSignals::ShutdownSignals(boost::asio::io_context& loop, std::chrono::milliseconds drain,
-                                 std::atomic<bool>& draining, std::function<void()> shut_down)
+                                 std::atomic<bool>& draining, ShutdownWatchdog& watchdog,
+                                 std::function<void()> shut_down)
     : signals_(loop, SIGINT, SIGTERM),
       drain_timer_(loop),
       drain_(drain),
       draining_(draining),
+      watchdog_(watchdog),
       shut_down_(std::move(shut_down)) {
   wait();
 }
@@ -29,15 +31,19 @@ void ShutdownSignals::wait() {
 }
 
 void ShutdownSignals::on_signal(int signal) {
-  if (draining_.exchange(true) || drain_.count() == 0) {
+  draining_ = true;
+  watchdog_.arm(drain_ + std::chrono::milliseconds(kStopGrace));
+  // From now on a signal has its default action: a second one ends the process at once,
+  // whatever the loops are doing.
+  boost::system::error_code ignored;
+  signals_.clear(ignored);
+  if (drain_.count() == 0) {
     spdlog::info("msg=\"shutting down\" signal={}", signal);
-    drain_timer_.cancel();
     shut_down_();
     return;
   }
-  spdlog::info("msg=\"draining: /ready answers 503, still serving\" signal={} drain_ms={}",
-               signal, drain_.count());
-  wait();
+  spdlog::info("msg=\"draining: /ready answers 503, still serving\" signal={} drain_ms={}", signal,
+               drain_.count());
   drain_timer_.expires_after(drain_);
   drain_timer_.async_wait([this, signal](const boost::system::error_code& error) {
     if (error) return;

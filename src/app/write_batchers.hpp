@@ -16,12 +16,18 @@ namespace app {
 // database), on the loop of the request that starts each batch.
 struct WriteBatchers {
   WriteBatchers(const config::Config& config, db::WriteLane* lane)
-      : charges(config.points_max_balance, config.write_batches_in_flight, config.request_deadline,
-                lane),
-        orders(config.order_payment_timeout_seconds, config.write_batches_in_flight,
-               config.request_deadline, lane),
-        payments(config.write_batches_in_flight, config.request_deadline, lane),
-        coupon_issues(config.write_batches_in_flight, config.request_deadline, lane) {}
+      : charges(config.points_max_balance, limits(config, lane)),
+        orders(config.order_payment_timeout_seconds, limits(config, lane)),
+        payments(limits(config, lane)),
+        coupon_issues(limits(config, lane)) {}
+
+  static db::BatchedWriteLimits limits(const config::Config& config, db::WriteLane* lane) {
+    db::BatchedWriteLimits limits;
+    limits.max_in_flight = config.write_batches_in_flight;
+    limits.max_queue_wait = config.request_deadline;
+    limits.lane = lane;
+    return limits;
+  }
 
   points::ChargeBatcher charges;
   orders::OrderBatcher orders;

@@ -1,5 +1,7 @@
 #include "coupons/coupons_store.hpp"
 
+#include "platform/db/batched_write.hpp"
+
 #include <stdexcept>
 
 #include "users/users_store.hpp"
@@ -25,15 +27,6 @@ const db::Statement kCreate{"coupons.create", kCreateSql.c_str()};
 const std::string kFindSql =
     std::string("SELECT ") + kCouponColumns + " FROM coupons WHERE id = $1::bigint";
 const db::Statement kFind{"coupons.find", kFindSql.c_str()};
-
-// Many issue requests, one statement and one commit (migration 0016): one row per request,
-// in order.
-const db::Statement kIssueBatch{
-    "coupons.issue_batch",
-    "SELECT item_user_coupon_id, item_name, item_discount_type, item_discount_value,"
-    "       item_issued_at, item_expires_at, item_coupon_exists, item_user_exists,"
-    "       item_window_open, item_already_issued, item_remaining "
-    "FROM issue_coupons_batch($1::bigint[], $2::bigint[])"};
 
 const db::Statement kUserCoupons{
     "coupons.of_user",
@@ -78,41 +71,48 @@ IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why) {
   return why->remaining > 0 ? Kind::not_active : Kind::sold_out;
 }
 
+const db::BatchStatements& IssueBatch::statements() {
+  static const db::BatchStatements statements{"coupons.issue_batch",
+                                              "issue_coupons_batch($1::bigint[], $2::bigint[])",
+                                              2,
+                                              {{"item_user_coupon_id", "bigint"},
+                                               {"item_name", "text"},
+                                               {"item_discount_type", "text"},
+                                               {"item_discount_value", "bigint"},
+                                               {"item_issued_at", "text"},
+                                               {"item_expires_at", "text"},
+                                               {"item_coupon_exists", "boolean"},
+                                               {"item_user_exists", "boolean"},
+                                               {"item_window_open", "boolean"},
+                                               {"item_already_issued", "boolean"},
+                                               {"item_remaining", "bigint"}}};
+  return statements;
+}
+
+db::Params IssueBatch::params(const std::vector<IssueRequest>& requests) const {
+  return db::Params(db::column_of(requests, &IssueRequest::user_id),
+                    db::column_of(requests, &IssueRequest::coupon_id));
+}
+
+IssueOutcome IssueBatch::outcome(const db::Result& rows, int row,
+                                 const IssueRequest& request) const {
+  if (!rows.is_null(row, 0)) {
+    return IssueOutcome{IssueOutcome::Kind::issued,
+                        UserCoupon{rows.int64(row, 0), request.coupon_id, request.user_id,
+                                   rows.string(row, 1), rows.string(row, 2), rows.int64(row, 3),
+                                   "AVAILABLE", rows.string(row, 4), rows.string(row, 5)}};
+  }
+  std::optional<IssueDiagnosis> why;
+  if (rows.boolean(row, 6)) {
+    why = IssueDiagnosis{rows.boolean(row, 7), rows.boolean(row, 8), rows.boolean(row, 9),
+                         rows.int64(row, 10)};
+  }
+  return IssueOutcome{why_not_issued(why), {}};
+}
+
 boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     db::Pool& pool, const std::vector<IssueRequest>& requests) {
-  std::vector<std::int64_t> users, coupons;
-  users.reserve(requests.size());
-  coupons.reserve(requests.size());
-  for (const auto& request : requests) {
-    users.push_back(request.user_id);
-    coupons.push_back(request.coupon_id);
-  }
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(kIssueBatch, db::Params(users, coupons));
-  if (result.rows() != static_cast<int>(requests.size())) {
-    throw std::runtime_error("issue_coupons_batch answered " + std::to_string(result.rows()) +
-                             " rows for " + std::to_string(requests.size()) + " requests");
-  }
-  std::vector<IssueOutcome> outcomes;
-  outcomes.reserve(requests.size());
-  for (int row = 0; row < result.rows(); ++row) {
-    const auto& request = requests[static_cast<std::size_t>(row)];
-    if (!result.is_null(row, 0)) {
-      outcomes.push_back(IssueOutcome{
-          IssueOutcome::Kind::issued,
-          UserCoupon{result.int64(row, 0), request.coupon_id, request.user_id,
-                     result.string(row, 1), result.string(row, 2), result.int64(row, 3),
-                     "AVAILABLE", result.string(row, 4), result.string(row, 5)}});
-      continue;
-    }
-    std::optional<IssueDiagnosis> why;
-    if (result.boolean(row, 6)) {
-      why = IssueDiagnosis{result.boolean(row, 7), result.boolean(row, 8), result.boolean(row, 9),
-                           result.int64(row, 10)};
-    }
-    outcomes.push_back(IssueOutcome{why_not_issued(why), {}});
-  }
-  co_return outcomes;
+  co_return co_await db::write_batch(IssueBatch{}, pool, requests);
 }
 
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

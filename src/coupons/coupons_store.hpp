@@ -8,7 +8,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "coupons/sold_out_gate.hpp"
+#include "platform/db/batch_statements.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/result.hpp"
+#include "platform/db/write_batch_metrics.hpp"
 
 namespace coupons {
 
@@ -67,6 +70,16 @@ struct IssueRequest {
 // conditional UPDATE takes a coupon only if one is left, the window is open and the user
 // exists and holds none. The batch locks its coupons' rows first, so batches of other
 // instances take turns on a coupon and "exactly N, one per user" holds across instances.
+// Settled by db::BatchedWrite.
+struct IssueBatch {
+  using Request = IssueRequest;
+  using Outcome = IssueOutcome;
+  static constexpr db::WriteKind kind = db::WriteKind::coupon_issue;
+  static const db::BatchStatements& statements();
+  db::Params params(const std::vector<IssueRequest>& requests) const;
+  IssueOutcome outcome(const db::Result& rows, int row, const IssueRequest& request) const;
+};
+
 boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     db::Pool& pool, const std::vector<IssueRequest>& requests);
 

@@ -1,23 +1,6 @@
 #include "coupons/issue_batcher.hpp"
 
-#include <vector>
-
-#include "platform/db/write_batch_metrics.hpp"
-
 namespace coupons {
-
-IssueBatcher::IssueBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait,
-                           db::WriteLane* lane)
-    : batcher_(
-          [](db::Pool& pool, const std::vector<IssueRequest>& requests)
-              -> boost::asio::awaitable<std::vector<db::Settled<IssueOutcome>>> {
-            auto outcomes = co_await issue_coupons(pool, requests);
-            co_return std::vector<db::Settled<IssueOutcome>>(outcomes.begin(), outcomes.end());
-          },
-          db::on_lane(db::WriteBatcher<IssueRequest, IssueOutcome>::Limits{kMaxBatch, max_in_flight,
-                                                                           max_queue_wait},
-                      lane),
-          [](std::size_t size) { db::observe_write_batch(db::WriteKind::coupon_issue, size); }) {}
 
 boost::asio::awaitable<IssueOutcome> issue_coupon(IssueBatcher& batcher, db::Pool& pool,
                                                   std::int64_t user_id, std::int64_t coupon_id,

@@ -44,6 +44,7 @@ struct NatsSink::Impl {
   natsOptions* nats_options = nullptr;
   natsConnection* connection = nullptr;
   jsCtx* jetstream = nullptr;
+  std::atomic<bool> ready{false};  // `jetstream` is set: no lock needed any more
 
   Impl(NatsUrl u, NatsSinkOptions o)
       : url(std::move(u)), options(o), publishers(static_cast<std::size_t>(o.publishers)) {}
@@ -59,10 +60,17 @@ struct NatsSink::Impl {
   }
 
   // On a publisher thread: the connection and JetStream context, made on first use. With
-  // retry-on-failed-connect the connection object exists even while no server answers; it
-  // keeps connecting in the library's own thread and buffers what is published meanwhile.
+  // retry-on-failed-connect *and a connected callback*, natsConnection_Connect tries each
+  // server once (bounded by the connect timeout) and then returns NOT_YET_CONNECTED while
+  // the library keeps connecting in its own thread; without the callback it would block
+  // until a server answers, forever when none does (libnats 3.4). Only one publisher sets
+  // up at a time; the others do not wait for it: their attempt fails at once (counted and
+  // retried with backoff like any other), so no thread waits on the mutex behind a
+  // blocking call.
   natsStatus ensure_connected() {
-    std::lock_guard lock(connect_mutex);
+    if (ready.load(std::memory_order_acquire)) return NATS_OK;
+    std::unique_lock lock(connect_mutex, std::try_to_lock);
+    if (!lock.owns_lock()) return NATS_NOT_YET_CONNECTED;
     if (jetstream) return NATS_OK;
     natsStatus status = NATS_OK;
     if (!nats_options) {
@@ -70,8 +78,8 @@ struct NatsSink::Impl {
       std::vector<const char*> servers;
       for (const auto& server : url.servers) servers.push_back(server.c_str());
       if (status == NATS_OK) {
-        status = natsOptions_SetServers(nats_options, servers.data(),
-                                        static_cast<int>(servers.size()));
+        status =
+            natsOptions_SetServers(nats_options, servers.data(), static_cast<int>(servers.size()));
       }
       if (status == NATS_OK) status = natsOptions_SetNoRandomize(nats_options, true);
       if (status == NATS_OK) status = natsOptions_SetName(nats_options, "ecommerce-outbox-relay");
@@ -81,7 +89,7 @@ struct NatsSink::Impl {
       if (status == NATS_OK) status = natsOptions_SetMaxReconnect(nats_options, -1);
       if (status == NATS_OK) status = natsOptions_SetReconnectWait(nats_options, 500);
       if (status == NATS_OK) {
-        status = natsOptions_SetRetryOnFailedConnect(nats_options, true, nullptr, nullptr);
+        status = natsOptions_SetRetryOnFailedConnect(nats_options, true, on_connected, this);
       }
       if (status == NATS_OK) {
         status = natsOptions_SetDisconnectedCB(nats_options, on_disconnected, this);
@@ -106,10 +114,15 @@ struct NatsSink::Impl {
     jsOptions js_options;
     jsOptions_Init(&js_options);
     js_options.Wait = options.ack_timeout.count();
-    return natsConnection_JetStream(&jetstream, connection, &js_options);
+    status = natsConnection_JetStream(&jetstream, connection, &js_options);
+    if (status == NATS_OK) ready.store(true, std::memory_order_release);
+    return status;
   }
 
   // On the library's threads.
+  static void on_connected(natsConnection*, void* self) {
+    if (!static_cast<Impl*>(self)->closing) spdlog::info("msg=\"NATS connected\"");
+  }
   static void on_disconnected(natsConnection*, void* self) {
     if (!static_cast<Impl*>(self)->closing) {
       spdlog::warn("msg=\"NATS connection lost; reconnecting\"");

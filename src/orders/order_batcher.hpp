@@ -9,24 +9,22 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "orders/orders_store.hpp"
+#include "platform/db/batched_write.hpp"
 #include "platform/db/pool.hpp"
-#include "platform/db/write_batcher.hpp"
-#include "platform/db/write_lane.hpp"
 
 namespace orders {
 
 // One-product orders without a coupon of one instance, placed in batches
-// (db::WriteBatcher over place_orders_at_once): the orders that arrive while a batch is in
+// (db::BatchedWrite of OrderBatch): the orders that arrive while a batch is in
 // flight, on any event loop, go together in the next one, one statement and one commit for
 // all of them, first come first served. An order the batch could not place (unknown user or
 // product, too little stock) is then settled alone by place_order, which tells those cases
 // apart. Every other order (several lines, a coupon) goes straight to place_order.
 class OrderBatcher {
  public:
-  static constexpr std::size_t kMaxBatch = 64;
-
-  OrderBatcher(std::int64_t payment_timeout_seconds, std::size_t max_in_flight,
-               std::chrono::milliseconds max_queue_wait, db::WriteLane* lane = nullptr);
+  OrderBatcher(std::int64_t payment_timeout_seconds, db::BatchedWriteLimits limits)
+      : payment_timeout_seconds_(payment_timeout_seconds),
+        batch_(OrderBatch{payment_timeout_seconds}, limits) {}
 
   // `pool` is the calling loop's: an order settled alone runs on it. The batches run on
   // `lane` when there is one (the service's: db::WriteLane), else on the pool and loop of
@@ -37,7 +35,7 @@ class OrderBatcher {
 
  private:
   std::int64_t payment_timeout_seconds_;
-  db::WriteBatcher<PlaceRequest, std::optional<Order>> batcher_;
+  db::BatchedWrite<OrderBatch> batch_;
 };
 
 }  // namespace orders

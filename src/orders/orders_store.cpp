@@ -1,5 +1,7 @@
 #include "orders/orders_store.hpp"
 
+#include "platform/db/batched_write.hpp"
+
 #include <stdexcept>
 
 #include "coupons/discount.hpp"
@@ -100,10 +102,6 @@ const db::Statement kOverdue{
     "SELECT id FROM orders WHERE status = 'NOT_PAID' AND expires_at <= now() "
     "ORDER BY expires_at LIMIT $1::bigint FOR UPDATE SKIP LOCKED"};
 
-const db::Statement kPlaceBatch{"orders.place_batch",
-                                "SELECT * FROM place_orders_batch($1::bigint[], $2::bigint[], "
-                                "$3::bigint[], $4::bigint)"};
-
 std::vector<std::int64_t> column_of(const db::Result& result) {
   std::vector<std::int64_t> values;
   values.reserve(static_cast<std::size_t>(result.rows()));
@@ -117,14 +115,8 @@ awaitable<PlaceOutcome> place_order(db::Pool& pool, std::int64_t user_id,
                                     const std::vector<OrderLine>& lines,
                                     std::optional<std::int64_t> user_coupon_id,
                                     std::int64_t payment_timeout_seconds) {
-  if (lines.size() == 1 && !user_coupon_id) {
-    // One product, no coupon: a read, then one conditional write statement that is its own
-    // transaction (it writes everything or nothing). No BEGIN/COMMIT round trips, and the
-    // product's row lock is held only while that statement runs and commits.
-    auto connection = co_await pool.acquire();
-    co_return co_await place_order(*connection, user_id, lines, user_coupon_id,
-                                   payment_timeout_seconds);
-  }
+  // Always in a transaction with its outcome token, so that a lost answer can be settled
+  // (one-product orders are placed in batches first: see OrderBatcher).
   co_return co_await db::in_transaction(pool, [&](db::Connection& tx) {
     return place_order(tx, user_id, lines, user_coupon_id, payment_timeout_seconds);
   });
@@ -203,42 +195,44 @@ awaitable<PlaceOutcome> place_order(db::Connection& tx, std::int64_t user_id,
   co_return PlaceOutcome{Kind::placed, std::move(order)};
 }
 
+const db::BatchStatements& OrderBatch::statements() {
+  static const db::BatchStatements statements{
+      "orders.place_batch",
+      "place_orders_batch($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint)",
+      4,
+      {{"item_order_id", "bigint"},
+       {"item_unit_price", "bigint"},
+       {"item_created_at", "text"},
+       {"item_expires_at", "text"}}};
+  return statements;
+}
+
+db::Params OrderBatch::params(const std::vector<PlaceRequest>& requests) const {
+  return db::Params(db::column_of(requests, &PlaceRequest::user_id),
+                    db::column_of(requests, &PlaceRequest::product_id),
+                    db::column_of(requests, &PlaceRequest::quantity), payment_timeout_seconds);
+}
+
+std::optional<Order> OrderBatch::outcome(const db::Result& rows, int row,
+                                         const PlaceRequest& request) const {
+  if (rows.is_null(row, 0)) return std::nullopt;
+  const auto price = rows.int64(row, 1);
+  Order order;
+  order.id = rows.int64(row, 0);
+  order.user_id = request.user_id;
+  order.status = "NOT_PAID";
+  order.items.push_back({request.product_id, request.quantity, price, price * request.quantity});
+  order.total_amount = price * request.quantity;
+  order.pay_amount = order.total_amount;
+  order.created_at = rows.string(row, 2);
+  order.expires_at = rows.string(row, 3);
+  return order;
+}
+
 awaitable<std::vector<std::optional<Order>>> place_orders_at_once(
     db::Pool& pool, const std::vector<PlaceRequest>& requests,
     std::int64_t payment_timeout_seconds) {
-  std::vector<std::int64_t> user_ids, product_ids, quantities;
-  user_ids.reserve(requests.size());
-  product_ids.reserve(requests.size());
-  quantities.reserve(requests.size());
-  for (const auto& request : requests) {
-    user_ids.push_back(request.user_id);
-    product_ids.push_back(request.product_id);
-    quantities.push_back(request.quantity);
-  }
-  auto connection = co_await pool.acquire();
-  auto rows = co_await connection->execute(
-      kPlaceBatch, db::Params(user_ids, product_ids, quantities, payment_timeout_seconds));
-  std::vector<std::optional<Order>> outcomes;
-  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    if (rows.is_null(row, 0)) {
-      outcomes.emplace_back(std::nullopt);
-      continue;
-    }
-    const auto& request = requests[static_cast<std::size_t>(row)];
-    const auto price = rows.int64(row, 1);
-    Order order;
-    order.id = rows.int64(row, 0);
-    order.user_id = request.user_id;
-    order.status = "NOT_PAID";
-    order.items.push_back({request.product_id, request.quantity, price, price * request.quantity});
-    order.total_amount = price * request.quantity;
-    order.pay_amount = order.total_amount;
-    order.created_at = rows.string(row, 2);
-    order.expires_at = rows.string(row, 3);
-    outcomes.emplace_back(std::move(order));
-  }
-  co_return outcomes;
+  co_return co_await db::write_batch(OrderBatch{payment_timeout_seconds}, pool, requests);
 }
 
 awaitable<std::optional<Order>> read_order(db::Connection& connection, std::int64_t order_id,

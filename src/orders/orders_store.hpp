@@ -8,8 +8,11 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "orders/order_rules.hpp"
+#include "platform/db/batch_statements.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/result.hpp"
+#include "platform/db/write_batch_metrics.hpp"
 
 namespace orders {
 
@@ -70,10 +73,22 @@ struct PlaceRequest {
 };
 
 // Many one-product orders without coupon in one call and one commit (the function
-// place_orders_batch in db/migrations), first come first served in the order given: one
-// answer per request, the order where it was placed, nullopt where nothing was written
-// (unknown user or product, too little stock left; settle it with `place_order` to tell
-// which). Throws only if the whole batch failed, in which case none of it was applied.
+// place_orders_batch, settled by db::BatchedWrite), first come first served in the order
+// given: one answer per request, the order where it was placed, nullopt where nothing was
+// written (unknown user or product, too little stock left; settle it with `place_order` to
+// tell which).
+struct OrderBatch {
+  using Request = PlaceRequest;
+  using Outcome = std::optional<Order>;
+  static constexpr db::WriteKind kind = db::WriteKind::order;
+  static const db::BatchStatements& statements();
+  db::Params params(const std::vector<PlaceRequest>& requests) const;
+  std::optional<Order> outcome(const db::Result& rows, int row, const PlaceRequest& request) const;
+
+  std::int64_t payment_timeout_seconds;
+};
+
+// One batch of orders (db::write_batch says what a failure of the whole batch means).
 boost::asio::awaitable<std::vector<std::optional<Order>>> place_orders_at_once(
     db::Pool& pool, const std::vector<PlaceRequest>& requests,
     std::int64_t payment_timeout_seconds);

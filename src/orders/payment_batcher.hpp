@@ -8,23 +8,19 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "orders/payment_store.hpp"
+#include "platform/db/batched_write.hpp"
 #include "platform/db/pool.hpp"
-#include "platform/db/write_batcher.hpp"
-#include "platform/db/write_lane.hpp"
 
 namespace orders {
 
-// Payments of one instance, settled in batches (db::WriteBatcher over pay_orders_at_once):
+// Payments of one instance, settled in batches (db::BatchedWrite of PaymentBatch):
 // the payments that arrive while a batch is in flight, on any event loop, go together in
 // the next one, one statement and one commit for all of them. A payment the batch could not
 // make (unknown, not payable, overdue, short balance) is then finished alone by
 // pay_order_alone, exactly as pay_order does after its one-statement attempt.
 class PaymentBatcher {
  public:
-  static constexpr std::size_t kMaxBatch = 64;
-
-  PaymentBatcher(std::size_t max_in_flight, std::chrono::milliseconds max_queue_wait,
-                 db::WriteLane* lane = nullptr);
+  explicit PaymentBatcher(db::BatchedWriteLimits limits) : batch_(PaymentBatch{}, limits) {}
 
   // `pool` is the calling loop's: a payment finished alone runs on it. The batches run on
   // `lane` when there is one (the service's: db::WriteLane), else on the pool and loop of
@@ -33,7 +29,7 @@ class PaymentBatcher {
                                          std::int64_t order_id);
 
  private:
-  db::WriteBatcher<PayRequest, std::optional<PayOutcome>> batcher_;
+  db::BatchedWrite<PaymentBatch> batch_;
 };
 
 }  // namespace orders

@@ -1,5 +1,7 @@
 #include "orders/payment_store.hpp"
 
+#include "platform/db/batched_write.hpp"
+
 #include <optional>
 
 #include "orders/orders_store.hpp"
@@ -66,11 +68,6 @@ const db::Statement kPayAtOnce{
     "  FROM o, (SELECT gen_random_uuid() AS id) e) "
     "SELECT api_timestamp(o.paid_at), d.pay_amount, d.balance FROM o, d"};
 
-const db::Statement kPayBatch{
-    "payment.pay_batch",
-    "SELECT item_paid_at, item_paid_amount, item_balance "
-    "FROM pay_orders_batch($1::bigint[], $2::bigint[])"};
-
 awaitable<std::optional<PayOutcome>> pay_at_once(db::Connection& connection, std::int64_t user_id,
                                                  std::int64_t order_id) {
   auto paid = co_await connection.execute(kPayAtOnce, db::Params(user_id, order_id));
@@ -85,41 +82,38 @@ awaitable<PayOutcome> pay_in_transaction(db::Connection& tx, std::int64_t user_i
 }  // namespace
 
 awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id, std::int64_t order_id) {
-  {
-    auto connection = co_await pool.acquire();
-    auto paid = co_await pay_at_once(*connection, user_id, order_id);
-    if (paid) co_return std::move(*paid);
-  }
-  co_return co_await db::in_transaction(
-      pool, [&](db::Connection& tx) { return pay_in_transaction(tx, user_id, order_id); });
+  // One transaction (with its outcome token), not the one-statement attempt first: an
+  // answer lost outside a transaction could not be told apart from a payment not made.
+  co_return co_await pay_order_alone(pool, user_id, order_id);
+}
+
+const db::BatchStatements& PaymentBatch::statements() {
+  static const db::BatchStatements statements{
+      "payment.pay_batch",
+      "pay_orders_batch($1::bigint[], $2::bigint[])",
+      2,
+      {{"item_paid_at", "text"}, {"item_paid_amount", "bigint"}, {"item_balance", "bigint"}}};
+  return statements;
+}
+
+db::Params PaymentBatch::params(const std::vector<PayRequest>& requests) const {
+  return db::Params(db::column_of(requests, &PayRequest::user_id),
+                    db::column_of(requests, &PayRequest::order_id));
+}
+
+std::optional<PayOutcome> PaymentBatch::outcome(const db::Result& rows, int row,
+                                                const PayRequest&) const {
+  if (rows.is_null(row, 0)) return std::nullopt;
+  return PayOutcome{PayOutcome::Kind::paid, rows.int64(row, 1), rows.int64(row, 2),
+                    rows.string(row, 0)};
 }
 
 awaitable<std::vector<std::optional<PayOutcome>>> pay_orders_at_once(
     db::Pool& pool, const std::vector<PayRequest>& requests) {
-  std::vector<std::int64_t> user_ids, order_ids;
-  user_ids.reserve(requests.size());
-  order_ids.reserve(requests.size());
-  for (const auto& request : requests) {
-    user_ids.push_back(request.user_id);
-    order_ids.push_back(request.order_id);
-  }
-  auto connection = co_await pool.acquire();
-  auto rows = co_await connection->execute(kPayBatch, db::Params(user_ids, order_ids));
-  std::vector<std::optional<PayOutcome>> outcomes;
-  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    if (rows.is_null(row, 0)) {
-      outcomes.emplace_back(std::nullopt);
-    } else {
-      outcomes.emplace_back(PayOutcome{PayOutcome::Kind::paid, rows.int64(row, 1),
-                                       rows.int64(row, 2), rows.string(row, 0)});
-    }
-  }
-  co_return outcomes;
+  co_return co_await db::write_batch(PaymentBatch{}, pool, requests);
 }
 
-awaitable<PayOutcome> pay_order_alone(db::Pool& pool, std::int64_t user_id,
-                                      std::int64_t order_id) {
+awaitable<PayOutcome> pay_order_alone(db::Pool& pool, std::int64_t user_id, std::int64_t order_id) {
   co_return co_await db::in_transaction(
       pool, [&](db::Connection& tx) { return pay_in_transaction(tx, user_id, order_id); });
 }

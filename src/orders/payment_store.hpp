@@ -7,8 +7,11 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "platform/db/batch_statements.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/result.hpp"
+#include "platform/db/write_batch_metrics.hpp"
 
 namespace orders {
 
@@ -36,10 +39,19 @@ struct PayRequest {
 };
 
 // The one-statement payment for many orders in one call and one commit (the function
-// pay_orders_batch in db/migrations), applied in the order given: one answer per request,
-// the payment where it went through, nullopt where it wrote nothing (then finish it with
-// `pay_order_alone`, as `pay_order` does). Throws only if the whole batch failed, in which
-// case none of it was applied.
+// pay_orders_batch, settled by db::BatchedWrite), applied in the order given: one answer
+// per request, the payment where it went through, nullopt where it wrote nothing (then
+// finish it with `pay_order_alone`).
+struct PaymentBatch {
+  using Request = PayRequest;
+  using Outcome = std::optional<PayOutcome>;
+  static constexpr db::WriteKind kind = db::WriteKind::payment;
+  static const db::BatchStatements& statements();
+  db::Params params(const std::vector<PayRequest>& requests) const;
+  std::optional<PayOutcome> outcome(const db::Result& rows, int row, const PayRequest&) const;
+};
+
+// One batch of payments (db::write_batch says what a failure of the whole batch means).
 boost::asio::awaitable<std::vector<std::optional<PayOutcome>>> pay_orders_at_once(
     db::Pool& pool, const std::vector<PayRequest>& requests);
 // The full payment in its own transaction: tells every failure apart and expires the order

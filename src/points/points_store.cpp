@@ -1,5 +1,8 @@
 #include "points/points_store.hpp"
 
+#include "platform/db/batched_write.hpp"
+#include "platform/db/transaction.hpp"
+
 namespace points {
 
 namespace {
@@ -16,11 +19,6 @@ const db::Statement kCharge{
     "h AS (INSERT INTO point_history (user_id, seq, type, amount, balance_after)"
     "      SELECT user_id, version, 'CHARGE', $2::bigint, balance FROM w) "
     "SELECT balance FROM w"};
-
-const db::Statement kChargeBatch{
-    "points.charge_batch",
-    "SELECT item_outcome, item_balance "
-    "FROM charge_points_batch($1::bigint[], $2::bigint[], $3::bigint)"};
 
 const db::Statement kBalance{"points.balance",
                              "SELECT balance FROM point_wallets WHERE user_id = $1::bigint"};
@@ -40,8 +38,9 @@ const db::Statement kHistory{
 
 boost::asio::awaitable<ChargeOutcome> charge(db::Pool& pool, std::int64_t user_id,
                                              std::int64_t amount, std::int64_t max_balance) {
-  auto connection = co_await pool.acquire();
-  co_return co_await charge(*connection, user_id, amount, max_balance);
+  // A transaction with its outcome token, so that a lost answer can be settled.
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) { return charge(tx, user_id, amount, max_balance); });
 }
 
 boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::int64_t user_id,
@@ -54,32 +53,33 @@ boost::asio::awaitable<ChargeOutcome> charge(db::Connection& connection, std::in
   co_return ChargeOutcome{ChargeOutcome::Kind::limit_exceeded, current.int64(0, 0)};
 }
 
-boost::asio::awaitable<std::vector<ChargeOutcome>> charge_batch(
+const db::BatchStatements& ChargeBatch::statements() {
+  static const db::BatchStatements statements{
+      "points.charge_batch",
+      "charge_points_batch($1::bigint[], $2::bigint[], $3::bigint)",
+      3,
+      {{"item_outcome", "text"}, {"item_balance", "bigint"}}};
+  return statements;
+}
+
+db::Params ChargeBatch::params(const std::vector<ChargeRequest>& requests) const {
+  return db::Params(db::column_of(requests, &ChargeRequest::user_id),
+                    db::column_of(requests, &ChargeRequest::amount), max_balance);
+}
+
+std::optional<ChargeOutcome> ChargeBatch::outcome(const db::Result& rows, int row,
+                                                  const ChargeRequest&) const {
+  const auto kind = rows.text(row, 0);
+  const auto balance = rows.int64(row, 1);
+  if (kind == "charged") return ChargeOutcome{ChargeOutcome::Kind::charged, balance};
+  if (kind == "limit_exceeded") return ChargeOutcome{ChargeOutcome::Kind::limit_exceeded, balance};
+  if (kind == "busy") return std::nullopt;
+  return ChargeOutcome{ChargeOutcome::Kind::user_not_found, 0};
+}
+
+boost::asio::awaitable<std::vector<std::optional<ChargeOutcome>>> charge_batch(
     db::Pool& pool, const std::vector<ChargeRequest>& requests, std::int64_t max_balance) {
-  std::vector<std::int64_t> user_ids, amounts;
-  user_ids.reserve(requests.size());
-  amounts.reserve(requests.size());
-  for (const auto& request : requests) {
-    user_ids.push_back(request.user_id);
-    amounts.push_back(request.amount);
-  }
-  auto connection = co_await pool.acquire();
-  auto rows = co_await connection->execute(kChargeBatch,
-                                           db::Params(user_ids, amounts, max_balance));
-  std::vector<ChargeOutcome> outcomes;
-  outcomes.reserve(static_cast<std::size_t>(rows.rows()));
-  for (int row = 0; row < rows.rows(); ++row) {
-    const auto kind = rows.string(row, 0);
-    const auto balance = rows.int64(row, 1);
-    if (kind == "charged") {
-      outcomes.push_back({ChargeOutcome::Kind::charged, balance});
-    } else if (kind == "limit_exceeded") {
-      outcomes.push_back({ChargeOutcome::Kind::limit_exceeded, balance});
-    } else {
-      outcomes.push_back({ChargeOutcome::Kind::user_not_found, 0});
-    }
-  }
-  co_return outcomes;
+  co_return co_await db::write_batch(ChargeBatch{max_balance}, pool, requests);
 }
 
 boost::asio::awaitable<std::optional<HistoryPage>> history(db::Pool& pool, std::int64_t user_id,

@@ -6,6 +6,7 @@ import datetime as dt
 import http.client
 import json
 import socket
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -273,8 +274,10 @@ def assert_recent(ts: str, slack_seconds: float = 300) -> None:
 
 
 class TcpProxy:
-    """A TCP forwarder to the test database that can refuse, accept, or cut connections.
-    Used to simulate the database going away and coming back."""
+    """A TCP forwarder to the test database that can cut connections, hold the database's
+    answers (what the service sends still reaches the database, nothing comes back: a
+    dependency that takes requests and never answers), or delay them. Used to simulate the
+    database going away, or half away, and coming back."""
 
     def __init__(self, target_family, target_addr):
         import threading
@@ -286,6 +289,9 @@ class TcpProxy:
         self._listener = None
         self._conns: list[socket.socket] = []
         self._lock = threading.Lock()
+        self._answers_flow = threading.Event()  # cleared: answers are held
+        self._answers_flow.set()
+        self.delay = 0.0  # seconds added before each answer is passed on
 
     def start(self):
         ls = socket.socket()
@@ -309,16 +315,30 @@ class TcpProxy:
                 continue
             with self._lock:
                 self._conns += [c, u]
-            for a, b in ((c, u), (u, c)):
-                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+            for a, b, answers in ((c, u, False), (u, c, True)):
+                self._threading.Thread(target=self._pipe, args=(a, b, answers),
+                                       daemon=True).start()
 
-    @staticmethod
-    def _pipe(a, b):
+    def hold_answers(self):
+        """From now on nothing the database sends is passed on (until release or cut)."""
+        self._answers_flow.clear()
+
+    def release_answers(self):
+        self._answers_flow.set()
+
+    def _pipe(self, a, b, answers):
         try:
             while True:
                 data = a.recv(65536)
                 if not data:
                     break
+                if answers:
+                    if self.delay:
+                        time.sleep(self.delay)
+                    # Held: keep what came, pass it on only if released before a cut.
+                    while not self._answers_flow.wait(0.05):
+                        if b.fileno() < 0:
+                            return
                 b.sendall(data)
         except OSError:
             pass

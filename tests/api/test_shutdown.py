@@ -117,3 +117,83 @@ def test_sigterm_with_a_drain_period_reports_not_ready_but_keeps_serving(start_s
     except OSError:
         refused = True
     assert refused
+
+
+def _metric(client, name: str) -> float:
+    import re
+    r = client.call("GET", "/metrics")
+    assert r.status == 200
+    found = re.search(rf"^{name} (\S+)$", r.raw.decode(), re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_an_absent_nats_counts_failed_attempts_and_does_not_hold_up_the_stop(start_server):
+    """A NATS server that is not there at start: the paid order's event waits, the relay
+    counts failed attempts (it used to block for ever in the library's connect, holding a
+    mutex the other publishers queued on), and SIGTERM ends the process promptly."""
+    from conftest import free_port
+
+    sp = start_server({"DATA_PLATFORM_URL": f"nats://127.0.0.1:{free_port()}/orders.paid"})
+    c = sp.client
+    user = c.create_user()
+    assert c.charge(user, 10_000).status == 200
+    product = c.create_product(price=1000, stock=10)
+    order = c.order_ok(user, [(product, 1)])["orderId"]
+    assert c.pay(user, order).status == 200
+    deadline = time.monotonic() + 20
+    while _metric(c, "outbox_failed_attempts_total") == 0:
+        assert time.monotonic() < deadline, "no failed attempt counted in 20 s"
+        time.sleep(0.5)
+    started = time.monotonic()
+    assert sp.terminate(timeout=12) == 0
+    took = time.monotonic() - started
+    assert took < 10, f"the stop took {took:.1f} s"
+
+
+def test_the_stop_is_bounded_when_the_database_stops_answering(start_server, database_url):
+    """PostgreSQL takes requests and never answers (a fault proxy holds its answers) while
+    requests are in flight: SIGTERM still ends the process within SHUTDOWN_DRAIN_MS + 10 s,
+    and a second SIGTERM ends it at once."""
+    import threading
+
+    from apiclient import TcpProxy, proxied_database_url
+
+    family, addr, rewrite = proxied_database_url(database_url)
+    for second_signal in (False, True):
+        proxy = TcpProxy(family, addr)
+        proxy.start()
+        try:
+            sp = start_server({"DATABASE_URL": rewrite(proxy.port), "SHUTDOWN_DRAIN_MS": "1000",
+                               "REQUEST_DEADLINE_MS": "60000"}, health_timeout=20)
+            c = sp.client
+            deadline = time.monotonic() + 15
+            while c.call("GET", "/ready").status != 200:
+                assert time.monotonic() < deadline
+                time.sleep(0.2)
+            user = c.create_user()
+            proxy.hold_answers()
+            def charge_and_ignore_the_cut():
+                try:
+                    c.charge(user, 5)
+                except OSError:  # the server went away mid-request: expected here
+                    pass
+
+            stuck = [threading.Thread(target=charge_and_ignore_the_cut, daemon=True)
+                     for _ in range(4)]
+            for t in stuck:
+                t.start()
+            time.sleep(1)
+            started = time.monotonic()
+            sp.proc.send_signal(signal.SIGTERM)
+            if second_signal:
+                time.sleep(0.3)
+                sp.proc.send_signal(signal.SIGTERM)
+            try:
+                sp.proc.wait(timeout=15)
+            finally:
+                sp.kill()
+            took = time.monotonic() - started
+            limit = 1.5 if second_signal else 1.0 + 10 + 1.5
+            assert took < limit, f"stopped after {took:.1f} s (second signal: {second_signal})"
+        finally:
+            proxy.stop()

@@ -103,8 +103,8 @@ TEST_F(CouponIssueBatchTest, ARushOnSeveralInstancesIssuesExactlyNOnePerUser) {
   for (int i = 0; i < 75; ++i) users.push_back(create_user());
   constexpr int kLoops = 4;
   constexpr int kRequestsPerLoop = 75;
-  coupons::IssueBatcher instance_a(2, std::chrono::seconds(30)),
-      instance_b(2, std::chrono::seconds(30));
+  const db::BatchedWriteLimits limits{64, 2, std::chrono::seconds(30), nullptr};
+  coupons::IssueBatcher instance_a(limits), instance_b(limits);
   std::atomic<int> issued{0}, refused{0}, failed{0};
   std::vector<std::thread> threads;
   for (int loop = 0; loop < kLoops; ++loop) {

@@ -42,7 +42,8 @@ class SoldOutGateTest : public it::DbTest {
   }
 
   boost::asio::io_context ioc;
-  coupons::IssueBatcher batcher{1, std::chrono::milliseconds(0)};
+  coupons::IssueBatcher batcher{
+      db::BatchedWriteLimits{64, 1, std::chrono::milliseconds(0), nullptr}};
   std::unique_ptr<db::Pool> pool;
   it::SyncConnection sql;
 };
@@ -85,9 +86,8 @@ TEST_F(SoldOutGateTest, GateLearnsTheSellOutAndKeepsThePrecedence) {
     boost::asio::co_spawn(
         ioc,
         [&, i]() -> boost::asio::awaitable<void> {
-          const auto outcome =
-              co_await coupons::issue_coupon(batcher, *pool, requests[i].first,
-                                          requests[i].second, &gate);
+          const auto outcome = co_await coupons::issue_coupon(batcher, *pool, requests[i].first,
+                                                              requests[i].second, &gate);
           got[i] = outcome.kind;
         },
         boost::asio::detached);

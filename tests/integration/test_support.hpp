@@ -53,7 +53,8 @@ inline void ensure_migrated() {
   std::call_once(once, [] {
     try {
       db::apply_migrations(database_url(),
-                           db::load_migrations(ECOMMERCE_SOURCE_DIR "/db/migrations"), kTimeZone);
+                           db::load_migrations(ECOMMERCE_SOURCE_DIR "/db/migrations"), kTimeZone,
+                           db::load_functions(ECOMMERCE_SOURCE_DIR "/db/migrations"));
     } catch (...) {
       failure = std::current_exception();
     }

@@ -98,6 +98,7 @@ asio::awaitable<void> Connection::finish_connect(std::chrono::milliseconds timeo
   disarm_deadline();
   if (PQsocket(conn_) != socket_fd_) adopt_socket();
   if (PQsetnonblocking(conn_, 1) != 0) fail_unavailable("cannot make the connection non-blocking");
+  backend_pid_ = PQbackendPID(conn_);
 }
 
 void Connection::adopt_socket() {
@@ -140,6 +141,10 @@ asio::awaitable<void> Connection::wait_socket(Wait wait) {
 
 void Connection::fail_unavailable(const std::string& what) {
   broken_ = true;
+  if (awaiting_answer_) {
+    awaiting_answer_ = false;
+    throw DbAnswerLost(what + " (after the statement was sent: its outcome is unknown)");
+  }
   throw DbUnavailable(what);
 }
 
@@ -227,7 +232,17 @@ asio::awaitable<Result> Connection::execute(const char* sql, const Params& param
   co_return co_await collect_result();
 }
 
+asio::awaitable<Result> Connection::execute_script(const std::string& sql) {
+  if (broken_) throw DbUnavailable("database connection is broken");
+  if (PQsendQuery(conn_, sql.c_str()) == 0) {
+    fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
+  }
+  co_return co_await collect_result();
+}
+
 asio::awaitable<Result> Connection::collect_result() {
+  // From here the server may act on what was sent: losing the connection loses an answer.
+  awaiting_answer_ = true;
   arm_deadline(io_timeout_);
   for (;;) {
     int flushed = PQflush(conn_);
@@ -277,12 +292,22 @@ asio::awaitable<Result> Connection::collect_result() {
   if (PGresult* failed = error.raw()) {
     std::string sqlstate = field(failed, PG_DIAG_SQLSTATE);
     std::string message = field(failed, PG_DIAG_MESSAGE_PRIMARY);
+    const std::string severity = field(failed, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (severity == "FATAL" || severity == "PANIC") {
+      // The session is ending (terminated, server shutting down). A backend terminated
+      // while it waited for a synchronous standby has already committed locally, so a
+      // FATAL answer to a write does not mean it was not applied.
+      fail_unavailable("database session ended: " + message);
+    }
+    // The whole answer is in: whatever it says, the outcome is known.
+    awaiting_answer_ = false;
     if (is_unavailable_sqlstate(sqlstate)) {
       broken_ = sqlstate != "57014";  // a statement timeout leaves the connection usable
       throw DbUnavailable("database unavailable: " + message);
     }
     throw DbError(message, sqlstate, field(failed, PG_DIAG_CONSTRAINT_NAME));
   }
+  awaiting_answer_ = false;
   co_return outcome;
 }
 

@@ -44,6 +44,13 @@ class Connection {
   boost::asio::awaitable<Result> execute(const Statement& statement, const Params& params);
   // Runs one SQL statement without preparing it (transaction control, ad-hoc SQL).
   boost::asio::awaitable<Result> execute(const char* sql, const Params& params = Params{});
+  // Runs several `;`-separated statements in one round trip (simple query protocol; no
+  // parameters, so only for text built from trusted values); returns the last result.
+  boost::asio::awaitable<Result> execute_script(const std::string& sql);
+
+  // The server process serving this connection (pg_stat_activity.pid): after a lost answer,
+  // another connection ends it before asking what became of its transaction.
+  int backend_pid() const { return backend_pid_; }
 
   // Safe to hand to another request: connected, no transaction open, no failure seen.
   bool reusable() const;
@@ -81,6 +88,10 @@ class Connection {
   std::uint64_t deadline_generation_ = 0;
   bool timed_out_ = false;
   bool broken_ = false;
+  // A statement was sent and its whole answer has not been read yet: a failure now loses an
+  // answer (DbAnswerLost) instead of only failing to send.
+  bool awaiting_answer_ = false;
+  int backend_pid_ = 0;
   // By name text: two Statement objects with one name are one prepared statement.
   std::unordered_set<std::string> prepared_;
 };

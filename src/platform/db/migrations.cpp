@@ -71,9 +71,16 @@ std::vector<MigrationFile> load_migrations(const std::filesystem::path& director
   return files;
 }
 
+std::vector<MigrationFile> load_functions(const std::filesystem::path& migrations_dir) {
+  const auto directory = migrations_dir.parent_path() / "functions";
+  if (!std::filesystem::is_directory(directory)) return {};
+  return load_migrations(directory);
+}
+
 MigrationReport apply_migrations(const std::string& database_url,
                                  const std::vector<MigrationFile>& migrations,
-                                 const std::string& time_zone) {
+                                 const std::string& time_zone,
+                                 const std::vector<MigrationFile>& functions) {
   ConnPtr conn(PQconnectdb(database_url.c_str()), &PQfinish);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     throw DbUnavailable(
@@ -125,6 +132,40 @@ MigrationReport apply_migrations(const std::string& database_url,
       throw;
     }
     report.applied.push_back(migration.version);
+  }
+  if (!functions.empty()) {
+    run(c,
+        "CREATE TABLE IF NOT EXISTS schema_functions ("
+        " name text PRIMARY KEY, checksum text NOT NULL,"
+        " applied_at timestamptz NOT NULL DEFAULT now())",
+        "creating schema_functions");
+    std::map<std::string, std::string> current;
+    auto result = run(c, "SELECT name, checksum FROM schema_functions", "reading functions");
+    for (int row = 0; row < PQntuples(result.get()); ++row) {
+      current.emplace(PQgetvalue(result.get(), row, 0), PQgetvalue(result.get(), row, 1));
+    }
+    for (const auto& function : functions) {
+      // Unchanged: not replaced, so the sessions of running instances keep their plans.
+      if (auto found = current.find(function.version);
+          found != current.end() && found->second == function.checksum) {
+        continue;
+      }
+      run(c, "BEGIN", "starting a function update");
+      try {
+        run(c, function.sql, ("function " + function.version).c_str());
+        run(c,
+            fmt::format("INSERT INTO schema_functions (name, checksum) VALUES ({}, {}) "
+                        "ON CONFLICT (name) DO UPDATE SET checksum = excluded.checksum,"
+                        " applied_at = now()",
+                        quote_literal(c, function.version), quote_literal(c, function.checksum)),
+            "recording a function");
+        run(c, "COMMIT", "committing a function update");
+      } catch (...) {
+        PQclear(PQexec(c, "ROLLBACK"));
+        throw;
+      }
+      report.functions_replaced.push_back(function.version);
+    }
   }
   run(c, fmt::format("SELECT pg_advisory_unlock({})", kLockKey), "releasing the migration lock");
   return report;

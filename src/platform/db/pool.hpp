@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "platform/db/connection.hpp"
+#include "platform/db/write_outcome.hpp"
 
 namespace db {
 
@@ -22,6 +23,12 @@ struct PoolOptions {
   std::chrono::milliseconds acquire_timeout{5000};
   // After a failed connect, fail fast for this long instead of hammering a dead server.
   std::chrono::milliseconds reconnect_backoff{500};
+  // Shared by the instance's pools (db::AnswerWatch): once a write's answer is lost, writes
+  // are held until the database answers again. Null: never held (tools, some tests).
+  std::shared_ptr<AnswerWatch> answer_watch{};
+  // How long a write whose answer was lost keeps trying to learn its outcome (the request
+  // deadline) before it answers 504 OUTCOME_UNKNOWN.
+  std::chrono::milliseconds outcome_budget{5000};
 };
 
 struct PoolStats {
@@ -51,6 +58,7 @@ class Pool {
     }
     ~Lease() { give_back(); }
 
+    explicit operator bool() const { return connection_ != nullptr; }
     Connection& operator*() const { return *connection_; }
     Connection* operator->() const { return connection_.get(); }
 
@@ -76,6 +84,8 @@ class Pool {
   boost::asio::awaitable<Lease> acquire();
   PoolStats stats() const;
   const boost::asio::any_io_executor& executor() const { return executor_; }
+  AnswerWatch* answer_watch() const { return options_.answer_watch.get(); }
+  std::chrono::milliseconds outcome_budget() const { return options_.outcome_budget; }
 
  private:
   struct Waiter {

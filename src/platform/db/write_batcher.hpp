@@ -30,11 +30,11 @@ class Pool;
 // lock its rows in a fixed order (e.g. by id) so that the batches of other instances cannot
 // deadlock it.
 //
-// If `settle` throws, the whole batch failed and nothing of it was applied (it is one
-// statement): every request of the batch gets the error. A deadlock or serialization
-// failure of the batch is reported as DbUnavailable (a 503: retry later), like a lost
-// connection; it is not retried here, as the batch's outcome is known only to PostgreSQL
-// once the commit may have been sent.
+// If `settle` throws, every request of the batch gets the error. What the error means is
+// `settle`'s to make true (db::BatchedWrite does): DbUnavailable only when nothing of the batch
+// was applied, DbOutcomeUnknown when that could not be learned. A deadlock or serialization
+// failure of the batch (an error answer: nothing applied) is reported as DbUnavailable (a
+// 503: retry later); it is not retried here.
 template <typename Request, typename Outcome, typename Lane = Pool>
 class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
   using Base = RequestBatcher<Request, Outcome, Lane>;

@@ -100,7 +100,7 @@ struct Server::Impl {
     const Router* router;
     std::size_t index = 0;
     std::list<Session*> sessions;
-    std::size_t max_sessions = 0;  // this loop's share of max_connections
+    std::size_t max_sessions = 0;               // this loop's share of max_connections
     std::unique_ptr<lifecycle::Gate> requests;  // requests in flight on this loop
     std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   };
@@ -184,8 +184,8 @@ struct Server::Impl {
       // Beast's parser applies header_limit to the unparsed rest only.
       if (buffer.size() == 0) {
         stream.expires_after(options.idle_timeout);
-        auto [first_ec, first] = co_await stream.async_read_some(
-            buffer.prepare(1), asio::as_tuple(asio::use_awaitable));
+        auto [first_ec, first] =
+            co_await stream.async_read_some(buffer.prepare(1), asio::as_tuple(asio::use_awaitable));
         if (first_ec) co_return;  // closed, reset or idle too long: nothing to answer
         buffer.commit(first);
       }
@@ -288,6 +288,13 @@ struct Server::Impl {
       spdlog::warn("request_id={} msg=\"database unavailable\" error=\"{}\"", request_id,
                    error.what());
       co_return problem(503, "UNAVAILABLE", "the database is unavailable; retry later");
+    } catch (const db::DbOutcomeUnknown& error) {
+      // Every answer is true: the write may have been applied, so not a "safe to retry" 503.
+      spdlog::error("request_id={} msg=\"write outcome unknown\" error=\"{}\"", request_id,
+                    error.what());
+      co_return problem(504, "OUTCOME_UNKNOWN",
+                        "the database did not confirm whether this write was applied; retry "
+                        "with the same Idempotency-Key, or read the resource, to learn it");
     } catch (const db::DbError& error) {
       if (!error.is_lock_timeout()) {
         spdlog::error("request_id={} msg=\"unhandled database error\" error=\"{}\"", request_id,
@@ -439,9 +446,10 @@ struct Server::Impl {
       co_await pause();
     }
     if (owner.active_sessions_.load() > 0) {
-      spdlog::warn("msg=\"shutdown deadline passed; closing the remaining connections\" "
-                   "open_connections={}",
-                   owner.active_sessions_.load());
+      spdlog::warn(
+          "msg=\"shutdown deadline passed; closing the remaining connections\" "
+          "open_connections={}",
+          owner.active_sessions_.load());
       for (auto& loop : loops) {
         asio::post(*loop->context, [this, raw = loop.get()] { close_sessions(*raw, true); });
       }

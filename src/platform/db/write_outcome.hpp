@@ -1,0 +1,83 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <boost/asio/awaitable.hpp>
+
+namespace db {
+
+class Pool;
+class BatchStatements;
+class Result;
+
+// Every write transaction carries a token: a row of `write_outcomes` that it inserts and
+// that commits or vanishes with it (batched writes also store their answer there). When a
+// write's answer is lost (DbAnswerLost), another connection learns from that row whether it
+// committed, so the service answers what really happened instead of a 503 that may be a lie.
+//
+// Tokens are random 63-bit numbers: unique across instances and restarts without any
+// coordination (a clash in the few minutes a token is kept is about one in 10^8 per year
+// of a busy instance, and would fail one write with an error, never lie about it).
+std::int64_t next_write_token();
+
+enum class WriteApplied { yes, no, unknown };
+
+// Learns whether the transaction that carried `token` committed, on connections of `pool`,
+// trying until `budget` has passed:
+//   1. ends the backend that ran it if it is still there (`backend_pid`): a transaction
+//      whose client vanished could otherwise stay in progress for a while;
+//   2. inserts the token itself (ON CONFLICT DO NOTHING). The insert waits for a transaction
+//      that holds the token; if it gets the row, the write never committed and now never
+//      can (its own insert of the token would fail): not applied. If the row was there, it
+//      was committed: applied.
+// `unknown` when the database could not be asked within the budget.
+boost::asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
+                                                   std::chrono::milliseconds budget);
+
+// What a write whose answer was lost (its statement or COMMIT sent on the connection of
+// backend `backend_pid`) really did: holds writes (AnswerWatch), then learns the outcome
+// within the pool's outcome budget. Returns if it committed; else throws DbUnavailable (it
+// did not: a 503 is true) or DbOutcomeUnknown (the database could not be asked: a 504).
+boost::asio::awaitable<void> settle_lost_write(Pool& pool, int backend_pid, std::int64_t token,
+                                               const std::string& what);
+
+// The answer a committed batch recorded under `token` (BatchStatements::recover), for when its
+// own answer was lost; DbOutcomeUnknown if it cannot be read.
+boost::asio::awaitable<Result> recorded_answer(Pool& pool, const BatchStatements& statements,
+                                               std::int64_t token);
+
+// Deletes outcome tokens older than five minutes (a periodic task's step): far longer than
+// any request waits to learn an outcome.
+boost::asio::awaitable<void> prune_write_outcomes(Pool& pool);
+
+// Once a write's answer is lost, the service stops sending writes into the void: until the
+// database answers again, new writes are refused with 503 without being sent (true: nothing
+// of them was applied). Shared by every pool of an instance.
+class AnswerWatch {
+ public:
+  void answer_lost() { held_.store(true, std::memory_order_release); }
+  void database_answered() { held_.store(false, std::memory_order_release); }
+  bool writes_held() const { return held_.load(std::memory_order_acquire); }
+
+  // While held, at most one write in `probe_interval` gets to probe the database (one
+  // cheap round trip); the others are refused at once.
+  bool take_probe_turn(std::chrono::milliseconds probe_interval);
+
+  std::uint64_t answers_lost() const { return answers_lost_.load(); }
+  void count_answer_lost() { answers_lost_.fetch_add(1); }
+
+ private:
+  std::atomic<bool> held_{false};
+  std::atomic<std::int64_t> last_probe_ns_{0};
+  std::atomic<std::uint64_t> answers_lost_{0};
+};
+
+// For a write about to be sent on `pool`: returns if the database is believed to answer;
+// if writes are held, probes it (one round trip, bounded) when it is this write's turn and
+// releases the hold on an answer; otherwise throws DbUnavailable (nothing was sent).
+boost::asio::awaitable<void> admit_write(Pool& pool);
+
+}  // namespace db
