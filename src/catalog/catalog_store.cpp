@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "platform/db/transaction.hpp"
+
 namespace catalog {
 
 namespace {
@@ -52,20 +54,29 @@ boost::asio::awaitable<ProductPage> list_products(db::Pool& pool, std::int64_t l
   co_return page;
 }
 
+// Writes run in a transaction with its outcome token (db::in_transaction), so that an answer
+// lost after COMMIT was sent is settled before the service answers.
 boost::asio::awaitable<Product> create_product(db::Pool& pool, const Product& product) {
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(
-      kCreate, db::Params(product.name, product.description, product.price, product.stock));
-  co_return product_from(result, 0);
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) -> boost::asio::awaitable<Product> {
+        auto result = co_await tx.execute(
+            kCreate, db::Params(product.name, product.description, product.price, product.stock));
+        co_return product_from(result, 0);
+      });
 }
 
 boost::asio::awaitable<RestockOutcome> restock(db::Pool& pool, std::int64_t id,
                                                std::int64_t delta) {
-  auto connection = co_await pool.acquire();
-  auto updated = co_await connection->execute(kRestock, db::Params(id, delta));
+  co_return co_await db::in_transaction(pool,
+                                        [&](db::Connection& tx) { return restock(tx, id, delta); });
+}
+
+boost::asio::awaitable<RestockOutcome> restock(db::Connection& connection, std::int64_t id,
+                                               std::int64_t delta) {
+  auto updated = co_await connection.execute(kRestock, db::Params(id, delta));
   if (!updated.empty())
     co_return RestockOutcome{RestockOutcome::Kind::done, product_from(updated, 0)};
-  auto current = co_await connection->execute(kFind, db::Params(id));
+  auto current = co_await connection.execute(kFind, db::Params(id));
   if (current.empty()) co_return RestockOutcome{RestockOutcome::Kind::not_found, {}};
   auto product = product_from(current, 0);
   auto kind = product.stock + delta < 0 ? RestockOutcome::Kind::below_zero

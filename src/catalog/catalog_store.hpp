@@ -37,5 +37,8 @@ struct RestockOutcome {
 };
 // Adds `delta` (may be negative) atomically; the stock stays within 0..kMaxStock.
 boost::asio::awaitable<RestockOutcome> restock(db::Pool& pool, std::int64_t id, std::int64_t delta);
+// The same on the caller's transaction.
+boost::asio::awaitable<RestockOutcome> restock(db::Connection& connection, std::int64_t id,
+                                               std::int64_t delta);
 
 }  // namespace catalog

@@ -1,6 +1,7 @@
 #include "coupons/coupons_store.hpp"
 
 #include "platform/db/batched_write.hpp"
+#include "platform/db/transaction.hpp"
 
 #include <stdexcept>
 
@@ -45,12 +46,15 @@ Coupon coupon_from(const db::Result& r) {
 }  // namespace
 
 boost::asio::awaitable<Coupon> create_coupon(db::Pool& pool, const Coupon& coupon) {
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(
-      kCreate,
-      db::Params(coupon.name, coupon.discount_type, coupon.discount_value, coupon.total_quantity,
-                 coupon.issue_starts_at, coupon.issue_ends_at, coupon.valid_days));
-  co_return coupon_from(result);
+  // In a transaction with its outcome token: a lost answer is settled before the answer.
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) -> boost::asio::awaitable<Coupon> {
+        auto result = co_await tx.execute(
+            kCreate, db::Params(coupon.name, coupon.discount_type, coupon.discount_value,
+                                coupon.total_quantity, coupon.issue_starts_at, coupon.issue_ends_at,
+                                coupon.valid_days));
+        co_return coupon_from(result);
+      });
 }
 
 boost::asio::awaitable<std::optional<Coupon>> find_coupon(db::Pool& pool, std::int64_t id) {

@@ -1,5 +1,7 @@
 #include "users/users_store.hpp"
 
+#include "platform/db/transaction.hpp"
+
 namespace users {
 
 namespace {
@@ -20,9 +22,12 @@ boost::asio::awaitable<bool> user_exists(db::Connection& connection, std::int64_
 }
 
 boost::asio::awaitable<User> create_user(db::Pool& pool, const std::string& name) {
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(kCreateUser, db::Params(name));
-  co_return User{result.int64(0, 0), result.string(0, 1), result.string(0, 2)};
+  // In a transaction with its outcome token: a lost answer is settled before the answer.
+  co_return co_await db::in_transaction(
+      pool, [&](db::Connection& tx) -> boost::asio::awaitable<User> {
+        auto result = co_await tx.execute(kCreateUser, db::Params(name));
+        co_return User{result.int64(0, 0), result.string(0, 1), result.string(0, 2)};
+      });
 }
 
 }  // namespace users
