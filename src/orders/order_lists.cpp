@@ -14,9 +14,12 @@ using boost::asio::awaitable;
 // condition would leave the generic plan unable to pick the index). $1 limit, $2 offset,
 // then the filter's values. Every shape reads by an index in id order (migration 0018):
 // user -> orders_by_user, status -> orders_by_status, neither -> the primary key; so a page
-// reads only its rows. The count is one index-only scan over the matching entries.
-std::string list_sql(const std::string& where, const std::string& user_exists) {
-  return "WITH t AS (SELECT count(*) AS total FROM orders o WHERE " + where +
+// reads only its rows. A user's list counts its matches in the same statement (one index-
+// only scan over that user's entries: cheap); the operator's lists count apart (kCount*),
+// because counting every order is not cheap at a million (see count_orders).
+std::string list_sql(const std::string& where, const std::string& user_exists,
+                     const std::string& count) {
+  return "WITH t AS (" + count +
          "), "
          "p AS (SELECT * FROM orders o WHERE " +
          where +
@@ -37,18 +40,29 @@ std::string list_sql(const std::string& where, const std::string& user_exists) {
          "ORDER BY p.id DESC";
 }
 
-const std::string kUserExists = "EXISTS (SELECT 1 FROM users WHERE id = $3::bigint)";
+std::string count_sql(const std::string& where) {
+  return "SELECT count(*) AS total FROM orders o WHERE " + where;
+}
 
-const std::string kAllSql = list_sql("true", "true");
-const std::string kByStatusSql = list_sql("o.status = $3::text", "true");
-const std::string kByUserSql = list_sql("o.user_id = $3::bigint", kUserExists);
+const std::string kUserExists = "EXISTS (SELECT 1 FROM users WHERE id = $3::bigint)";
+const std::string kNotCounted = "SELECT 0::bigint AS total";
+const std::string kByUserWhere = "o.user_id = $3::bigint";
+const std::string kByUserStatusWhere = "o.user_id = $3::bigint AND o.status = $4::text";
+
+const std::string kAllSql = list_sql("true", "true", kNotCounted);
+const std::string kByStatusSql = list_sql("o.status = $3::text", "true", kNotCounted);
+const std::string kByUserSql = list_sql(kByUserWhere, kUserExists, count_sql(kByUserWhere));
 const std::string kByUserStatusSql =
-    list_sql("o.user_id = $3::bigint AND o.status = $4::text", kUserExists);
+    list_sql(kByUserStatusWhere, kUserExists, count_sql(kByUserStatusWhere));
+const std::string kCountAllSql = count_sql("true");
+const std::string kCountByStatusSql = count_sql("o.status = $1::text");
 
 const db::Statement kAll{"orders.list_all", kAllSql.c_str()};
 const db::Statement kByStatus{"orders.list_by_status", kByStatusSql.c_str()};
 const db::Statement kByUser{"orders.list_by_user", kByUserSql.c_str()};
 const db::Statement kByUserStatus{"orders.list_by_user_status", kByUserStatusSql.c_str()};
+const db::Statement kCountAll{"orders.count_all", kCountAllSql.c_str()};
+const db::Statement kCountByStatus{"orders.count_by_status", kCountByStatusSql.c_str()};
 
 Order order_at(const db::Result& r, int row) {
   Order order;
@@ -108,6 +122,14 @@ awaitable<std::optional<OrderPage>> list_orders(db::Pool& pool, const OrderFilte
     page.orders.push_back(order_at(result, row));
   }
   co_return page;
+}
+
+awaitable<std::int64_t> count_orders(db::Pool& pool, std::optional<OrderStatus> status) {
+  auto connection = co_await pool.acquire();
+  if (!status) co_return (co_await connection->execute(kCountAll, db::Params())).int64(0, 0);
+  auto result =
+      co_await connection->execute(kCountByStatus, db::Params(std::string(to_string(*status))));
+  co_return result.int64(0, 0);
 }
 
 }  // namespace orders

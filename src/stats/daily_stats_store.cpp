@@ -4,17 +4,36 @@ namespace stats {
 
 namespace {
 
-// Paid orders come from the partial index orders_paid_by_time (migration 0018), which
-// covers pay_amount: an index-only range scan over the range's paid orders. `$1::date`
-// compared with a timestamptz is that day's midnight in the session's time zone, and
-// `paid_at::date` that zone's day. Units come from the statistics tables by their
-// date-leading keys, as the best-seller ranking reads them.
+// Paid orders and revenue: a day that ended more than 10 minutes ago comes from
+// daily_order_totals (migration 0018), or, the first time it is asked for, from the partial
+// index orders_paid_by_time, which covers pay_amount (an index-only range scan), and is then
+// stored there; a day not over yet is always read from the index. `day::timestamptz` is that
+// day's midnight in the session's time zone (SERVICE_TIME_ZONE), and `paid_at::date` that
+// zone's day. Units come from the statistics tables by their date-leading keys, as the
+// best-seller ranking reads them. The stored days are not visible to this same statement,
+// so `kept` and `computed` are disjoint and both are answered.
 const db::Statement kDailySales{
     "stats.daily_sales",
-    "WITH paid AS ("
-    "  SELECT paid_at::date AS day, count(*) AS orders, sum(pay_amount)::bigint AS revenue"
-    "  FROM orders WHERE paid_at >= $1::date AND paid_at < $2::date + 1"
-    "  GROUP BY 1), "
+    "WITH days AS ("
+    "  SELECT d::date AS day, (d::date + 1)::timestamptz <= now() - interval '10 minutes' AS over"
+    "  FROM generate_series($1::date, $2::date, interval '1 day') AS d), "
+    "kept AS ("
+    "  SELECT t.sales_date AS day, t.paid_orders AS orders, t.revenue FROM daily_order_totals t"
+    "  WHERE t.time_zone = current_setting('TimeZone')"
+    "    AND t.sales_date BETWEEN $1::date AND $2::date), "
+    "computed AS ("
+    "  SELECT d.day, d.over, p.orders, p.revenue FROM days d"
+    "  CROSS JOIN LATERAL (SELECT count(*) AS orders, coalesce(sum(pay_amount), 0)::bigint AS "
+    "revenue"
+    "                      FROM orders WHERE paid_at >= d.day::timestamptz"
+    "                      AND paid_at < (d.day + 1)::timestamptz) p"
+    "  WHERE NOT EXISTS (SELECT 1 FROM kept WHERE kept.day = d.day)), "
+    "stored AS ("
+    "  INSERT INTO daily_order_totals (time_zone, sales_date, paid_orders, revenue)"
+    "  SELECT current_setting('TimeZone'), day, orders, revenue FROM computed WHERE over"
+    "  ON CONFLICT DO NOTHING), "
+    "paid AS (SELECT day, orders, revenue FROM kept"
+    "         UNION ALL SELECT day, orders, revenue FROM computed), "
     "units AS ("
     "  SELECT sales_date AS day, sum(quantity)::bigint AS units FROM ("
     "    SELECT sales_date, quantity FROM daily_product_sales"
