@@ -1,6 +1,7 @@
 #include "app/routes.hpp"
 
 #include "catalog/catalog_routes.hpp"
+#include "console/console_routes.hpp"
 #include "coupons/coupon_list_routes.hpp"
 #include "coupons/coupons_routes.hpp"
 #include "docs/docs_routes.hpp"
@@ -26,6 +27,7 @@ void add_all_routes(http::Router& router, const Services& services) {
   orders::add_list_routes(router, services);
   orders::add_payment_routes(router, services);
   docs::add_routes(router, services);
+  console::add_routes(router, services);
   stats::add_routes(router, services);
   stats::add_daily_routes(router, services);
 }
