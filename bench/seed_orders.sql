@@ -7,6 +7,7 @@
 
 \set ON_ERROR_STOP on
 BEGIN;
+SELECT coalesce(max(id), 0) AS seeded_after FROM orders \gset
 
 WITH spec AS (
   SELECT g,
@@ -26,6 +27,12 @@ o AS (
   RETURNING id, total_amount)
 INSERT INTO order_items (order_id, product_id, quantity, unit_price, amount)
 SELECT id, 1 + id % :products, total_amount / 1000, 1000, total_amount FROM o;
+
+UPDATE products p SET stock = p.stock - sold.quantity
+FROM (SELECT i.product_id, sum(i.quantity) AS quantity
+      FROM orders o JOIN order_items i ON i.order_id = o.id
+      WHERE o.id > :seeded_after AND o.status = 'PAID' GROUP BY i.product_id) AS sold
+WHERE p.id = sold.product_id;
 
 COMMIT;
 VACUUM ANALYZE orders;

@@ -29,6 +29,7 @@ assert.ok(base && adminToken, "CONSOLE_BASE_URL and CONSOLE_ADMIN_TOKEN are requ
 mkdirSync(artifacts, { recursive: true });
 
 let browser;
+let pagesOpened = 0;
 let profile;
 const problems = []; // console errors and page errors, from every page
 
@@ -45,6 +46,7 @@ const asUser = (method, url, body) => api(method, url, { body, token: userToken 
 
 async function openPage(width, height) {
   const page = await browser.newPage();
+  page.label = `${width}px #${++pagesOpened}`;
   await page.setViewport({ width, height, deviceScaleFactor: 1 });
   // The page's CSP allows no inline script; axe-core is injected as one, by the test only.
   await page.setBypassCSP(true);
@@ -54,7 +56,7 @@ async function openPage(width, height) {
     // An API error the test causes on purpose is shown on the page; the browser also logs
     // the 4xx answer itself ("Failed to load resource"). Anything else is a problem.
     if (page.expectedApiErrors && /status of 4\d\d/.test(text)) return;
-    problems.push(`console: ${text}`);
+    problems.push(`console: ${text} (${message.location()?.url ?? "?"}, page ${page.label})`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("requestfailed", (request) => {
@@ -132,7 +134,7 @@ test("the shop flow end to end: charge, claim, order, pay", async () => {
     issueEndsAt: new Date(Date.now() + 3600000).toISOString(), validDays: 7,
   })).json;
 
-  await fill(page, "#charge-amount", 50000);
+  await fill(page, "#charge-amount", 100000);
   let said = await submitAndSee(page, "#charge-form button", "#charge-status");
   assert.equal(said.error, false, said.text);
 
@@ -158,7 +160,7 @@ test("the shop flow end to end: charge, claim, order, pay", async () => {
   assert.equal(order.userCouponId, Number(userCouponId));
   assert.equal(order.payAmount, 2 * product.price - 1000);
   const balance = (await asUser("GET", `/api/v1/points?userId=${SHOP_USER}`)).json.balance;
-  assert.equal(balance, before + 50000 - order.payAmount);
+  assert.equal(balance, before + 100000 - order.payAmount);
   assert.equal((await api("GET", `/api/v1/products/${product.id}`)).json.stock, product.stock - 2);
   const coupons = (await asUser("GET", `/api/v1/coupons?userId=${SHOP_USER}`)).json;
   assert.equal(coupons.find((c) => c.userCouponId === Number(userCouponId)).status, "USED");
@@ -173,6 +175,11 @@ test("the shop flow end to end: charge, claim, order, pay", async () => {
   assert.equal(said.error, true);
   const problem = await asUser("POST", "/api/v1/coupons/issue", { userId: SHOP_USER, couponId: coupon.id });
   assert.equal(said.text, problem.json.detail);
+
+  // Tokens stay in the tab's session storage: nothing in local storage or cookies.
+  const stored = await page.evaluate(() => ({ local: localStorage.length, cookies: document.cookie,
+    session: sessionStorage.getItem("console.userToken") }));
+  assert.deepEqual(stored, { local: 0, cookies: "", session: userToken || null });
 
   await shoot(page, "shop-desktop");
   await axe(page, "shop at 1280 px");
@@ -210,8 +217,11 @@ test("the operator view shows every product with the API's stock, live", async (
   await page.waitForFunction((id, left) => document.querySelector(`[data-testid="op-coupon-remaining-${id}"]`)?.textContent === String(left),
     { timeout: 3000 }, coupon.id, coupon.remainingQuantity);
 
-  // The live charts have drawn (two /metrics samples, 2 s apart).
+  // The live charts draw: some traffic, then a few /metrics samples 2 s apart.
+  for (let i = 0; i < 30; i++) await api("GET", `/api/v1/products/${1 + (i % 8)}`);
+  await api("GET", "/api/v1/products/999999");
   await page.waitForFunction(() => document.querySelector("#sum-errors").textContent.startsWith("Now:"), { timeout: 8000 });
+  await new Promise((resolve) => setTimeout(resolve, 4500));
   await page.waitForFunction(() => document.querySelectorAll("#chart-daily canvas").length > 0 && document.querySelectorAll("#best-list li").length > 0);
   await shoot(page, "operate-desktop");
   await axe(page, "operate at 1280 px");
