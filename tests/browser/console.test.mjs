@@ -221,7 +221,13 @@ test("the operator view shows every product with the API's stock, live", async (
   for (let i = 0; i < 30; i++) await api("GET", `/api/v1/products/${1 + (i % 8)}`);
   await api("GET", "/api/v1/products/999999");
   await page.waitForFunction(() => document.querySelector("#sum-errors").textContent.startsWith("Now:"), { timeout: 8000 });
-  await new Promise((resolve) => setTimeout(resolve, 4500));
+  // Some shop traffic while the charts sample: reads, charges, an unknown product (404).
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    await Promise.all([api("GET", "/api/v1/products?size=20"), api("GET", "/api/v1/products/best"),
+      asUser("POST", "/api/v1/points/charge", { userId: SHOP_USER, amount: 10 }),
+      api("GET", "/api/v1/products/999999")]);
+  }
   await page.waitForFunction(() => document.querySelectorAll("#chart-daily canvas").length > 0 && document.querySelectorAll("#best-list li").length > 0);
   await shoot(page, "operate-desktop");
   await axe(page, "operate at 1280 px");

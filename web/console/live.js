@@ -18,8 +18,11 @@ export function startLive(isVisible) {
   let previous = null;
   let previousAt = 0;
   let routeCharts = null; // { routes, rps, p99 }
-  const errorChart = makeChart($("chart-errors"), [{ label: "4xx/s" }, { label: "5xx/s" }]);
-  const outboxChart = makeChart($("chart-outbox"), [{ label: "backlog" }, { label: "lag ms", scale: "ms" }], { scales: { ms: {} } });
+  // The last two minutes, however few points there are yet.
+  const lastTwoMinutes = { x: { time: true, range: (u, min, max) => [max - KEEP * 2, max] } };
+  const errorChart = makeChart($("chart-errors"), [{ label: "4xx/s" }, { label: "5xx/s" }], { scales: lastTwoMinutes });
+  const outboxChart = makeChart($("chart-outbox"), [{ label: "backlog" }, { label: "lag ms", scale: "ms" }],
+    { scales: { ...lastTwoMinutes, ms: {} } });
 
   function push(array, value) {
     array.push(value);
@@ -40,8 +43,8 @@ export function startLive(isVisible) {
       $("chart-p99").replaceChildren();
       routeCharts = {
         routes,
-        rps: makeChart($("chart-rps"), routes.map((r) => ({ label: r }))),
-        p99: makeChart($("chart-p99"), routes.map((r) => ({ label: r }))),
+        rps: makeChart($("chart-rps"), routes.map((r) => ({ label: r })), { scales: lastTwoMinutes }),
+        p99: makeChart($("chart-p99"), routes.map((r) => ({ label: r })), { scales: lastTwoMinutes }),
       };
     }
     routeCharts.rps.setData([times.slice(), ...routes.map((r) => perRoute.get(r).rps.slice())]);

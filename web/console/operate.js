@@ -70,7 +70,9 @@ async function refreshOrders() {
 async function refreshSales() {
   const days = await asAdmin("GET", `/api/v1/admin/stats/daily?from=${seoulDate(13)}&to=${seoulDate(0)}`);
   dailyChart ??= makeChart($("chart-daily"),
-    [{ label: "revenue (won)", bars: true }, { label: "paid orders", scale: "n" }], { scales: { n: {} } });
+    [{ label: "revenue (won)", bars: true }, { label: "paid orders", scale: "n" }],
+    // Half a day of room each side, so the first and last days' bars show whole.
+    { scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] }, n: {} } });
   dailyChart.setData([
     days.map((d) => Date.parse(`${d.date}T00:00:00+09:00`) / 1000),
     days.map((d) => d.revenue),
