@@ -59,8 +59,9 @@ async function openPage(width, height) {
     problems.push(`console: ${text} (${message.location()?.url ?? "?"}, page ${page.label})`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("requestfailed", (request) => {
-    if (!request.url().startsWith(base)) problems.push(`request to another site: ${request.url()}`);
+  page.on("request", (request) => {
+    const url = request.url();
+    if (!url.startsWith(base + "/") && !url.startsWith("data:")) problems.push(`request to another site: ${url}`);
   });
   await page.goto(`${base}/console`, { waitUntil: "networkidle0" });
   return page;
