@@ -140,7 +140,21 @@ async function signIn(userId, token) {
   await refreshAll();
 }
 
+// The user a JWT is for (its `sub`), to fill in the user id when a token is pasted first.
+function subjectOf(token) {
+  try {
+    const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return Number(JSON.parse(atob(payload)).sub) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 export function initShop() {
+  $("shop-token").addEventListener("change", () => {
+    const sub = subjectOf($("shop-token").value.trim());
+    if (sub > 0 && !$("shop-user").value) $("shop-user").value = String(sub);
+  });
   onSubmit("shop-login", "shop-login-status", async () => {
     const userId = Number($("shop-user").value);
     await signIn(userId, $("shop-token").value.trim());
