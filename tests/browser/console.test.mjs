@@ -4,6 +4,7 @@
 //   CONSOLE_BASE_URL   the service (http://127.0.0.1:PORT)
 //   CONSOLE_ADMIN_TOKEN the admin token
 //   CONSOLE_USER_TOKEN  a JWT of demo user 3 when the service authenticates users, else ""
+//   CONSOLE_RUSH_TOKENS JWTs of demo users 1, 2 and 4, comma-separated (with authentication)
 //   CONSOLE_ARTIFACTS   where screenshots go (build/logs/console)
 //   CHROMIUM            the browser (default /usr/bin/chromium)
 import { after, before, test } from "node:test";
@@ -217,6 +218,21 @@ test("the operator view shows every product with the API's stock, live", async (
   const coupon = (await asAdmin("GET", "/api/v1/admin/coupons?size=1")).json.content[0];
   await page.waitForFunction((id, left) => document.querySelector(`[data-testid="op-coupon-remaining-${id}"]`)?.textContent === String(left),
     { timeout: 3000 }, coupon.id, coupon.remainingQuantity);
+
+  // A coupon rush from outside the page: three users at once for a coupon of three; the
+  // page counts it down to exactly 0 within 3 s.
+  const rushTokens = (process.env.CONSOLE_RUSH_TOKENS ?? "").split(",");
+  const rush = (await asAdmin("POST", "/api/v1/admin/coupons", {
+    name: "선착순 3명", discountType: "RATE", discountValue: 10, totalQuantity: 3,
+    issueStartsAt: new Date(Date.now() - 60000).toISOString(),
+    issueEndsAt: new Date(Date.now() + 3600000).toISOString(), validDays: 1,
+  })).json;
+  await page.waitForSelector(`[data-testid="op-coupon-remaining-${rush.id}"]`, { timeout: 3000 });
+  const issued = await Promise.all([1, 2, 4].map((user, i) => api("POST", "/api/v1/coupons/issue",
+    { body: { userId: user, couponId: rush.id }, token: rushTokens[i] || undefined })));
+  assert.deepEqual(issued.map((r) => r.status), [201, 201, 201]);
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="op-coupon-remaining-${id}"]`).textContent === "0",
+    { timeout: 3000, polling: 100 }, rush.id);
 
   // The live charts draw: some traffic, then a few /metrics samples 2 s apart.
   for (let i = 0; i < 30; i++) await api("GET", `/api/v1/products/${1 + (i % 8)}`);

@@ -94,7 +94,8 @@ def service(tmp_path_factory):
 def test_console_in_chromium(service):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, CONSOLE_BASE_URL=service, CONSOLE_ADMIN_TOKEN=ADMIN_TOKEN,
-               CONSOLE_USER_TOKEN=mint(SECRET, "3", ttl=3600), CONSOLE_ARTIFACTS=str(ARTIFACTS))
+               CONSOLE_USER_TOKEN=mint(SECRET, "3", ttl=3600), CONSOLE_ARTIFACTS=str(ARTIFACTS),
+               CONSOLE_RUSH_TOKENS=",".join(mint(SECRET, str(u), ttl=3600) for u in (1, 2, 4)))
     run = subprocess.run(["node", "--test", "--test-reporter=spec", "tests/browser/metrics.test.mjs",
                           "tests/browser/console.test.mjs"],
                          cwd=str(REPO), env=env, capture_output=True, text=True, timeout=240)
