@@ -1,6 +1,9 @@
 // The public API, called from this same origin. Tokens live in the tab's sessionStorage
 // only (the contract: never localStorage or cookies).
 
+// Every call has a deadline: a service that does not answer must not leave the page waiting.
+const TIMEOUT_MS = 10000;
+
 export class ApiError extends Error {
   constructor(status, code, detail) {
     super(detail);
@@ -36,6 +39,7 @@ export async function call(method, path, { body, token } = {}) {
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       cache: "no-store",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
     });
   } catch (error) {
     throw new ApiError(0, "NETWORK", `the service did not answer (${error.message})`);
@@ -56,7 +60,7 @@ export async function call(method, path, { body, token } = {}) {
 
 // The raw text of a GET (for /metrics).
 export async function text(path) {
-  const response = await fetch(path, { cache: "no-store" });
+  const response = await fetch(path, { cache: "no-store", signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!response.ok) throw new ApiError(response.status, "HTTP", `${path}: ${response.status}`);
   return response.text();
 }
