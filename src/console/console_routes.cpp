@@ -25,11 +25,15 @@ constexpr std::string_view kMissing =
     "the console's files are not installed on this server; install them with `npm ci --prefix "
     "web --ignore-scripts` (scripts/run and scripts/test do)";
 
-std::shared_ptr<const LoadedConsole> load_once() {
+std::string web_dir(const config::Config& config) {
+  if (!config.console_web_dir.empty()) return config.console_web_dir;
+  return std::string(ECOMMERCE_SOURCE_DIR) + "/web";
+}
+
+std::shared_ptr<const LoadedConsole> load_once(const config::Config& config) {
   // Read at the first loop's route setup and shared by every loop: once per process.
-  static const auto loaded = [] {
-    auto files = std::make_shared<const LoadedConsole>(
-        load_console_files(std::string(ECOMMERCE_SOURCE_DIR) + "/web"));
+  static const auto loaded = [&config] {
+    auto files = std::make_shared<const LoadedConsole>(load_console_files(web_dir(config)));
     if (!files->problem.empty()) {
       spdlog::warn("msg=\"/console unavailable\" detail=\"{}\"", files->problem);
     }
@@ -55,8 +59,8 @@ http::Response serve(const http::Request& request, const docs::Asset& asset) {
 
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services&) {
-  auto loaded = load_once();
+void add_routes(http::Router& router, const app::Services& services) {
+  auto loaded = load_once(services.config);
 
   router.add(http::Method::get, "/console",
              [loaded](http::Request& request) -> awaitable<http::Response> {

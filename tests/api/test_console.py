@@ -32,3 +32,12 @@ def test_every_file_it_loads_is_served(client, name):
 @pytest.mark.parametrize("name", ["index.html", "nope.js", "..", "package.json", "%2e%2e%2fCMakeLists.txt"])
 def test_nothing_else_is(client, name):
     assert_problem(client.call("GET", f"/console/assets/{name}"), 404, "NOT_FOUND")
+
+
+def test_without_its_files_the_page_says_how_to_install_them(start_server, tmp_path):
+    sp = start_server({"CONSOLE_WEB_DIR": str(tmp_path)})
+    r = sp.client.call("GET", "/console")
+    assert_problem(r, 503, "UNAVAILABLE")
+    assert "npm ci --prefix web" in r.json["detail"] and str(tmp_path) not in r.json["detail"]
+    assert_problem(sp.client.call("GET", "/console/assets/main.js"), 503, "UNAVAILABLE")
+    assert sp.terminate() == 0
