@@ -98,34 +98,44 @@ swagger_ui_version() {
   return 0
 }
 
-# Swagger UI for /docs: the npm package swagger-ui-dist at the version web/package-lock.json
-# pins, installed into web/node_modules (git-ignored; the server reads the files from there
-# at start). Skipped when that version is already installed, so a warm start stays instant.
-# Never fatal: without the files the service still runs and /docs answers 503 saying how to
-# install them.
+# The npm packages of web/ at the versions web/package-lock.json pins, installed into
+# web/node_modules (git-ignored; the server reads the files from there at start): Swagger UI
+# for /docs (swagger-ui-dist), the console's charts (uplot), and what the browser tests
+# drive chromium with (puppeteer-core, axe-core). Skipped when every one of them is
+# installed at its pinned version, so a warm start stays instant. Never fatal: without the
+# files the service still runs, and /docs and /console answer 503 saying how to install them.
+WEB_PACKAGES=(swagger-ui-dist uplot puppeteer-core axe-core)
+web_packages_installed() {
+  local web="$1" name wanted installed
+  for name in "${WEB_PACKAGES[@]}"; do
+    wanted="$(swagger_ui_version "$web/package-lock.json" "node_modules/$name")"
+    installed="$(swagger_ui_version "$web/node_modules/$name/package.json" "")"
+    [[ -n $wanted && $wanted == "$installed" ]] || return 1
+  done
+}
+
 ensure_docs_assets() {
-  local web="$REPO_ROOT/web" wanted installed
-  wanted="$(swagger_ui_version "$web/package-lock.json" node_modules/swagger-ui-dist)"
-  installed="$(swagger_ui_version "$web/node_modules/swagger-ui-dist/package.json" "")"
-  [[ -n $wanted && $wanted == "$installed" ]] && return 0
+  local web="$REPO_ROOT/web"
+  web_packages_installed "$web" && return 0
   if ! command -v npm >/dev/null 2>&1; then
     if ((EUID != 0)); then
-      warn "npm is missing, so /docs will answer 503; install it as root: apt-get install nodejs npm"
+      warn "npm is missing, so /docs and /console will answer 503; install it as root: apt-get install nodejs npm"
       return 0
     fi
-    log "installing nodejs and npm (for the /docs page)"
+    log "installing nodejs and npm (for the /docs and /console pages)"
     if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
       ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
         --no-install-recommends nodejs npm; then
-      warn "could not install nodejs and npm; /docs will answer 503"
+      warn "could not install nodejs and npm; /docs and /console will answer 503"
       return 0
     fi
   fi
-  log "installing Swagger UI ${wanted:-?} for /docs (npm ci --prefix web)"
+  log "installing ${WEB_PACKAGES[*]} for /docs and /console (npm ci --prefix web)"
   # --ignore-scripts: swagger-ui-dist's only dependency has an install script that
-  # reports usage analytics; the files served need no script.
+  # reports usage analytics; the files served need no script, and puppeteer-core downloads
+  # no browser (the browser tests use Debian's chromium).
   npm ci --prefix "$web" --no-audit --no-fund --ignore-scripts --loglevel=error ||
-    warn "npm ci --prefix web failed; /docs will answer 503 until it succeeds"
+    warn "npm ci --prefix web failed; /docs and /console will answer 503 until it succeeds"
   return 0
 }
 

@@ -8,6 +8,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "coupons/coupon_json.hpp"
 #include "coupons/coupons_store.hpp"
 #include "coupons/discount.hpp"
 #include "coupons/issue_batcher.hpp"
@@ -27,18 +28,7 @@ constexpr std::int64_t kMaxTotalQuantity = 10'000'000;
 constexpr std::int64_t kMaxValidDays = 3650;
 
 boost::json::object to_json(const Coupon& coupon) {
-  boost::json::object out;
-  out["id"] = coupon.id;
-  out["name"] = coupon.name;
-  out["discountType"] = coupon.discount_type;
-  out["discountValue"] = coupon.discount_value;
-  out["totalQuantity"] = coupon.total_quantity;
-  out["remainingQuantity"] = coupon.remaining_quantity;
-  out["issueStartsAt"] = coupon.issue_starts_at;
-  out["issueEndsAt"] = coupon.issue_ends_at;
-  out["validDays"] = coupon.valid_days;
-  out["createdAt"] = coupon.created_at;
-  return out;
+  return coupon_json(coupon);
 }
 
 boost::json::object to_json(const UserCoupon& coupon) {
@@ -112,8 +102,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                auto body = json_input::parse_object_body(request);
                auto user_id = json_input::required_id(body, "userId");
                auto coupon_id = json_input::required_id(body, "couponId");
-               auto outcome =
-                   co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get());
+               auto outcome = co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get());
                using Kind = IssueOutcome::Kind;
                switch (outcome.kind) {
                  case Kind::issued:

@@ -11,11 +11,11 @@
 #include "idempotency/idempotent_request.hpp"
 #include "orders/order_batcher.hpp"
 #include "orders/order_errors.hpp"
+#include "orders/order_json.hpp"
 #include "orders/order_rules.hpp"
 #include "orders/orders_store.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
-#include "platform/json/output.hpp"
 #include "users/user_errors.hpp"
 
 namespace orders {
@@ -26,26 +26,7 @@ using boost::asio::awaitable;
 using http::ApiError;
 
 std::string to_json(const Order& order) {
-  boost::json::array items;
-  for (const auto& item : order.items) {
-    items.push_back(boost::json::object{{"productId", item.product_id},
-                                        {"quantity", item.quantity},
-                                        {"unitPrice", item.unit_price},
-                                        {"amount", item.amount}});
-  }
-  boost::json::object out;
-  out["orderId"] = order.id;
-  out["userId"] = order.user_id;
-  out["status"] = order.status;
-  out["items"] = std::move(items);
-  out["totalAmount"] = order.total_amount;
-  out["discountAmount"] = order.discount_amount;
-  out["payAmount"] = order.pay_amount;
-  out["userCouponId"] = json_output::or_null(order.user_coupon_id);
-  out["createdAt"] = order.created_at;
-  out["expiresAt"] = order.expires_at;
-  out["paidAt"] = json_output::or_null(order.paid_at);
-  return boost::json::serialize(out);
+  return boost::json::serialize(order_json(order));
 }
 
 // The request's lines: 1..50 objects, positive product ids, quantities >= 1; merged per

@@ -398,7 +398,7 @@ def test_cancel_bad_order_id_is_400(client, user, bad):
 
 
 @pytest.mark.parametrize("method,path", [
-    ("GET", ORDERS), ("DELETE", ORDERS), ("PUT", ORDERS),
+    ("DELETE", ORDERS), ("PUT", ORDERS),
     ("DELETE", f"{ORDERS}/1?userId=1"), ("POST", f"{ORDERS}/1?userId=1"),
     ("GET", f"{ORDERS}/1/cancel"), ("GET", "/api/v1/points/use"),
     ("POST", "/api/v1/coupons?userId=1"),

@@ -112,6 +112,7 @@ Config parse(const Lookup& lookup) {
   config.migrations_dir = text(lookup, "MIGRATIONS_DIR", "");
   config.openapi_file = text(lookup, "OPENAPI_FILE", "");
   config.swagger_ui_dir = text(lookup, "SWAGGER_UI_DIR", "");
+  config.console_web_dir = text(lookup, "CONSOLE_WEB_DIR", "");
   config.points_max_charge = integer(lookup, "POINTS_MAX_CHARGE", 1'000'000, 1, 1'000'000'000'000);
   config.points_max_balance =
       integer(lookup, "POINTS_MAX_BALANCE", 100'000'000, 1, 1'000'000'000'000'000);

@@ -63,6 +63,8 @@ struct Config {
   std::string migrations_dir;
   std::string openapi_file;    // empty: api/openapi.yaml of the source tree
   std::string swagger_ui_dir;  // empty: web/node_modules/swagger-ui-dist of the source tree
+  // The files behind /console: <dir>/console/* and <dir>/node_modules/uplot/dist/*.
+  std::string console_web_dir;  // empty: web/ of the source tree
 
   std::int64_t points_max_charge = 1'000'000;
   std::int64_t points_max_balance = 100'000'000;
