@@ -22,56 +22,23 @@ const db::Statement kLockOrderForPayment{
 const db::Statement kBalance{"payment.balance",
                              "SELECT balance FROM point_wallets WHERE user_id = $1::bigint"};
 
-// The whole payment as one statement: lock the order (NOT_PAID, inside its window), debit
-// the wallet if it covers the amount (its version numbers the change, as for charges; a
-// payment of 0 changes nothing and writes no history), the USE history row, PAID, the
-// order's sales of the day in the service time zone (the session's TimeZone, so
-// current_date is that zone's date) appended to sales_pending (folded into
-// daily_product_sales in the background: no shared row to wait on), and the ORDER_PAID
-// event in the outbox, which so exists exactly when the payment commits. Every part
-// depends on the order row and the debit: when a condition fails nothing is written and
-// no row comes back. No pg_notify here: a notifying transaction holds PostgreSQL's
-// notify-queue lock through its commit flush, which serialised every payment's COMMIT
-// (pgbench, 32 clients: COMMIT 52 ms with it, 8 ms without); the caller wakes its relay
-// in-process after the commit instead.
-const db::Statement kPayAtOnce{
-    "payment.pay_at_once",
-    "WITH target AS ("
-    "  SELECT id, pay_amount FROM orders"
-    "  WHERE id = $2::bigint AND user_id = $1::bigint AND status = 'NOT_PAID'"
-    "    AND expires_at > now() FOR UPDATE), "
-    "d AS ("
-    "  UPDATE point_wallets w SET balance = w.balance - t.pay_amount,"
-    "         version = w.version + (t.pay_amount > 0)::integer, updated_at = now()"
-    "  FROM target t WHERE w.user_id = $1::bigint AND w.balance >= t.pay_amount"
-    "  RETURNING w.balance, w.version, t.pay_amount), "
-    "h AS ("
-    "  INSERT INTO point_history (user_id, seq, type, amount, balance_after, order_id)"
-    "  SELECT $1::bigint, d.version, 'USE', d.pay_amount, d.balance, $2::bigint FROM d"
-    "  WHERE d.pay_amount > 0), "
-    "o AS (UPDATE orders SET status = 'PAID', paid_at = now(), updated_at = now()"
-    "      WHERE id = (SELECT id FROM target) AND EXISTS (SELECT 1 FROM d)"
-    "      RETURNING id, user_id, total_amount, discount_amount, pay_amount, paid_at), "
-    "st AS ("
-    "  INSERT INTO sales_pending (sales_date, product_id, quantity)"
-    "  SELECT current_date, i.product_id, i.quantity FROM order_items i, o"
-    "  WHERE i.order_id = o.id), "
-    "ev AS ("
-    "  INSERT INTO outbox_events (event_id, event_type, aggregate_id, payload)"
-    "  SELECT e.id, 'ORDER_PAID', o.id, jsonb_build_object("
-    "    'eventId', e.id::text, 'type', 'ORDER_PAID', 'orderId', o.id, 'userId', o.user_id,"
-    "    'items', (SELECT jsonb_agg(jsonb_build_object('productId', i.product_id,"
-    "                'quantity', i.quantity, 'unitPrice', i.unit_price, 'amount', i.amount)"
-    "              ORDER BY i.product_id) FROM order_items i WHERE i.order_id = o.id),"
-    "    'totalAmount', o.total_amount, 'discountAmount', o.discount_amount,"
-    "    'paidAmount', o.pay_amount, 'paidAt', api_timestamp(o.paid_at))"
-    "  FROM o, (SELECT gen_random_uuid() AS id) e) "
-    "SELECT api_timestamp(o.paid_at), d.pay_amount, d.balance FROM o, d"};
+const db::Statement kLockWallet{
+    "payment.lock_wallet",
+    "SELECT 1 FROM point_wallets WHERE user_id = $1::bigint FOR NO KEY UPDATE"};
+
+// The whole payment in one statement: the batch function (db/functions/pay_orders_batch.sql)
+// with one item, so the payment, its sales rows and its ORDER_PAID event are written by one
+// definition whichever path pays. NULLs when it wrote nothing: not payable, short balance,
+// or a row held by another transaction (the batch skips those; the full path below locks
+// them first, in the lock order, and then the function sees its own locks).
+const db::Statement kPayAtOnce{"payment.pay_at_once",
+                               "SELECT item_paid_at, item_paid_amount, item_balance "
+                               "FROM pay_orders_batch(ARRAY[$1::bigint], ARRAY[$2::bigint])"};
 
 awaitable<std::optional<PayOutcome>> pay_at_once(db::Connection& connection, std::int64_t user_id,
                                                  std::int64_t order_id) {
   auto paid = co_await connection.execute(kPayAtOnce, db::Params(user_id, order_id));
-  if (paid.empty()) co_return std::nullopt;
+  if (paid.empty() || paid.is_null(0, 0)) co_return std::nullopt;
   co_return PayOutcome{PayOutcome::Kind::paid, paid.int64(0, 1), paid.int64(0, 2),
                        paid.string(0, 0)};
 }
@@ -80,12 +47,6 @@ awaitable<PayOutcome> pay_in_transaction(db::Connection& tx, std::int64_t user_i
                                          std::int64_t order_id);
 
 }  // namespace
-
-awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id, std::int64_t order_id) {
-  // One transaction (with its outcome token), not the one-statement attempt first: an
-  // answer lost outside a transaction could not be told apart from a payment not made.
-  co_return co_await pay_order_alone(pool, user_id, order_id);
-}
 
 const db::BatchStatements& PaymentBatch::statements() {
   static const db::BatchStatements statements{
@@ -142,8 +103,10 @@ awaitable<PayOutcome> pay_in_transaction(db::Connection& tx, std::int64_t user_i
     co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::expired);
     co_return PayOutcome{Kind::not_payable};
   }
-  // The order is payable now and locked by this transaction: the one-statement payment
-  // can only fail on the balance.
+  // The order is payable now and locked by this transaction; with the wallet locked too
+  // (the lock order: order, then wallet), the one-statement payment can only fail on the
+  // balance.
+  co_await tx.execute(kLockWallet, db::Params(user_id));
   auto paid = co_await pay_at_once(tx, user_id, order_id);
   if (paid) co_return std::move(*paid);
   auto current = co_await tx.execute(kBalance, db::Params(user_id));

@@ -23,13 +23,15 @@ struct PayOutcome {
   std::int64_t shortfall_balance = 0;  // the balance that was too small
 };
 
-// Pays an order from the user's points, in one transaction: debit (never below zero), USE
-// history row, PAID, the day's sales statistics. When the balance is short, or the order
-// is past its payment window, the order is EXPIRED in that same transaction instead and
-// its stock and coupon are given back; the balance is untouched.
-boost::asio::awaitable<PayOutcome> pay_order(db::Pool& pool, std::int64_t user_id,
-                                             std::int64_t order_id);
-// The same inside the caller's open transaction (which it leaves open).
+// Pays an order from the user's points, inside the caller's open transaction (which it
+// leaves open): debit (never below zero), USE history row, PAID, the day's sales
+// statistics, the ORDER_PAID event. When the balance is short, or the order is past its
+// payment window, the order is EXPIRED in that same transaction instead and its stock and
+// coupon are given back; the balance is untouched.
+//
+// The ways in: `pay_order` (a keyed request's transaction), `pay_order_alone` (its own
+// transaction), `pay_orders_at_once` (one batch, for PaymentBatcher, which settles what
+// the batch could not pay with `pay_order_alone`).
 boost::asio::awaitable<PayOutcome> pay_order(db::Connection& tx, std::int64_t user_id,
                                              std::int64_t order_id);
 
@@ -54,8 +56,7 @@ struct PaymentBatch {
 // One batch of payments (db::write_batch says what a failure of the whole batch means).
 boost::asio::awaitable<std::vector<std::optional<PayOutcome>>> pay_orders_at_once(
     db::Pool& pool, const std::vector<PayRequest>& requests);
-// The full payment in its own transaction: tells every failure apart and expires the order
-// when it must (the second step of `pay_order`).
+// `pay_order` in its own transaction (with its outcome token).
 boost::asio::awaitable<PayOutcome> pay_order_alone(db::Pool& pool, std::int64_t user_id,
                                                    std::int64_t order_id);
 
