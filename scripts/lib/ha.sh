@@ -42,7 +42,7 @@ ha_init() {
     ha_data="/var/tmp/ecommerce-ha-$(printf '%s' "$ha_cluster_dir" | sha256sum | cut -c1-12)"
   fi
   ha_archive="$ha_data/wal-archive"
-  declare -ga ha_patroni_pids=() ha_etcd_pids=() ha_dead_since=()
+  declare -ga ha_patroni_pids=() ha_etcd_pids=() ha_dead_since=() ha_etcd_dead_since=()
 }
 
 ha_etcd_client_port() { echo $((ha_base + 2 * ($1 - 1))); }
@@ -328,7 +328,9 @@ listen db_write
   option tcpka
   option httpchk GET /primary
   http-check expect status 200
-  default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions
+  # After one failed check the next comes 100 ms later (fastinter): a demoted leader is out
+  # within about 0.6 s, while one slow answer alone does not cut every session.
+  default-server inter 500ms fastinter 100ms fall 2 rise 1 on-marked-down shutdown-sessions
 EOF
   for ((i = 1; i <= 3; i++)); do
     printf '  server pg%d 127.0.0.1:%d check port %d\n' "$i" "$(ha_pg_port "$i")" "$(ha_rest_port "$i")"
@@ -379,8 +381,8 @@ ha_json_fields() {
   printf ']'
 }
 
-# ha_supervise <exited pid>: true when the pid was one of ours. A dead etcd member comes back
-# at once; a dead Patroni node once another node leads (its own stale leader key must have
+# ha_note_exit <exited pid>: true when the pid was one of ours. A dead etcd member comes back
+# 2 s later; a dead Patroni node once another node leads (its own stale leader key must have
 # expired first, or it would take its old role back) and HA_NODE_RESTART_DELAY seconds
 # (default 10) have passed, so a failover is seen as one. It then rejoins as a replica,
 # rewinding its diverged WAL with pg_rewind if it was the leader.
@@ -388,9 +390,9 @@ ha_note_exit() {
   local pid="$1" i
   for ((i = 1; i <= 3; i++)); do
     if [[ ${ha_etcd_pids[i]:-} == "$pid" ]]; then
-      warn "etcd member $i exited; starting it again"
+      warn "etcd member $i exited; starting it again in 2 s (log: $ha_cluster_dir/etcd$i.log)"
       ha_etcd_pids[i]=""
-      ha_start_etcd "$i"
+      ha_etcd_dead_since[i]=$SECONDS
       return 0
     fi
     if [[ ${ha_patroni_pids[i]:-} == "$pid" ]]; then
@@ -406,6 +408,12 @@ ha_note_exit() {
 # ha_restart_due: restarts the dead nodes whose time has come; true when it started one.
 ha_restart_due() {
   local i started=1 leader
+  for ((i = 1; i <= 3; i++)); do
+    [[ -n ${ha_etcd_dead_since[i]:-} ]] && ((SECONDS - ha_etcd_dead_since[i] >= 2)) || continue
+    ha_etcd_dead_since[i]=""
+    ha_start_etcd "$i"
+    started=0
+  done
   for ((i = 1; i <= 3; i++)); do
     [[ -n ${ha_dead_since[i]:-} ]] || continue
     ((SECONDS - ha_dead_since[i] >= ${HA_NODE_RESTART_DELAY:-10})) || continue
