@@ -409,7 +409,8 @@ ha_note_exit() {
 ha_restart_due() {
   local i started=1 leader
   for ((i = 1; i <= 3; i++)); do
-    [[ -n ${ha_etcd_dead_since[i]:-} ]] && ((SECONDS - ha_etcd_dead_since[i] >= 2)) || continue
+    [[ -n ${ha_etcd_dead_since[i]:-} ]] || continue
+    ((SECONDS - ha_etcd_dead_since[i] >= 2)) || continue
     ha_etcd_dead_since[i]=""
     ha_start_etcd "$i"
     started=0
