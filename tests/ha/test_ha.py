@@ -260,6 +260,11 @@ def world(tmp_path_factory):
     finally:
         cluster.kill()
         platform.stop()
+        # The nodes' data (in /var/tmp when pytest's tmp directory is closed to postgres).
+        try:
+            shutil.rmtree(Path(cluster.info["wal_archive"]).parent, ignore_errors=True)
+        except (OSError, ValueError, KeyError):
+            pass
         summary = {k: v for k, v in FINDINGS.items()}
         print(f"\nHA findings: {summary}")
 
