@@ -133,11 +133,18 @@ class HaCluster:
 
     # --- breaking nodes --------------------------------------------------------------------
     def kill_node(self, name: str) -> None:
-        """SIGKILL the node's Patroni and its postmaster, as if the machine died."""
+        """SIGKILL the node's Patroni, its postmaster and every backend, as if the machine
+        died (backends of a killed postmaster would otherwise finish what they are doing)."""
         node = self.node(name)
         postmaster = int((Path(node["data_dir"]) / "postmaster.pid").read_text().split()[0])
+        children = subprocess.run(["pgrep", "-P", str(postmaster)], capture_output=True,
+                                  text=True).stdout.split()
         os.kill(node["patroni_pid"], signal.SIGKILL)
-        os.kill(postmaster, signal.SIGKILL)
+        for pid in [postmaster, *map(int, children)]:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
 
     def metrics(self, instance: int) -> str:
         url = self.info["instances"][instance]
