@@ -31,6 +31,7 @@
 #include "platform/db/errors.hpp"
 #include "platform/db/migrations.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/read_replica.hpp"
 #include "platform/db/write_batch_metrics.hpp"
 #include "platform/db/write_lane.hpp"
 #include "platform/db/write_outcome.hpp"
@@ -70,6 +71,10 @@ int migrate_only(const config::Config& config) {
 struct EventLoop {
   boost::asio::io_context context{1};
   std::unique_ptr<db::Pool> pool;
+  // DATABASE_READ_URL: the loop's connections to the replica, and the choice between it
+  // and `pool` for reads that may be stale.
+  std::unique_ptr<db::Pool> replica_pool;
+  std::unique_ptr<db::StaleReads> stale_reads;
   std::unique_ptr<app::Services> services;
   http::Router router;
 };
@@ -152,6 +157,15 @@ int main(int argc, char** argv) {
     return events::write_metrics(relay_stats, pool, out);
   });
   observability.collectors.push_back(db::write_batch_metrics);
+  // The read replica's lag (registered before it exists; it is made with the first loop).
+  const db::ReadReplica* replica_for_metrics = nullptr;
+  if (!config.database_read_url.empty()) {
+    observability.collectors.push_back(
+        [&replica_for_metrics](db::Pool&, std::string& out) -> boost::asio::awaitable<void> {
+          if (replica_for_metrics != nullptr) replica_for_metrics->write_metrics(out);
+          co_return;
+        });
+  }
   const auto docs_files = docs::load_files(config);
   // Batched writes run on a loop and connections of their own (db::WriteLane); the lane and
   // the batchers outlive the loops whose requests they batch.
@@ -162,13 +176,29 @@ int main(int argc, char** argv) {
   observability.write_lane_pool = &write_lane.pool();
   std::vector<std::unique_ptr<EventLoop>> loops;
   std::vector<http::LoopRoutes> routes;
+  // The replica's pools are the primary's options on another URL, a quarter of the size
+  // (they serve only best sellers and product listings), and go through ReadReplica's probe.
+  db::PoolOptions replica_pool_options = pool_options;
+  replica_pool_options.connect.url = config.database_read_url;
+  replica_pool_options.max_connections = std::max<std::size_t>(1, pool_options.max_connections / 4);
+  std::unique_ptr<db::ReadReplica> read_replica;
   for (unsigned i = 0; i < threads; ++i) {
     auto loop = std::make_unique<EventLoop>();
     loop->pool =
         std::make_unique<db::Pool>(loop->context.get_executor(), pool_options, &schema_ready);
+    if (!config.database_read_url.empty()) {
+      if (!read_replica) {
+        read_replica =
+            std::make_unique<db::ReadReplica>(loop->context.get_executor(), replica_pool_options);
+      }
+      loop->replica_pool = std::make_unique<db::Pool>(loop->context.get_executor(),
+                                                      replica_pool_options, &schema_ready);
+      loop->stale_reads = std::make_unique<db::StaleReads>(*loop->pool, loop->replica_pool.get(),
+                                                           read_replica.get());
+    }
     loop->services = std::make_unique<app::Services>(
         app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
-                      best_sellers_counts, docs_files, write_batchers});
+                      best_sellers_counts, docs_files, write_batchers, loop->stale_reads.get()});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});
@@ -241,6 +271,12 @@ int main(int argc, char** argv) {
   background.push_back(
       periodic("sales-folder", std::chrono::milliseconds(1000), stats::fold_all_pending_sales));
   for (auto& task : background) task->start();
+  if (read_replica) {
+    replica_for_metrics = read_replica.get();
+    read_replica->start();
+    spdlog::info(
+        "msg=\"stale reads from DATABASE_READ_URL while its replica is at most 5 s behind\"");
+  }
   // Paid-order events go to the data platform from every instance (they share the work).
   std::atomic<bool> stopping{false};
   boost::asio::co_spawn(first_loop,
@@ -258,6 +294,7 @@ int main(int argc, char** argv) {
     stopping = true;
     signals.cancel();
     for (auto& task : background) co_await task->stop();
+    if (read_replica) co_await read_replica->stop();
   });
 
   server.run();
@@ -265,11 +302,15 @@ int main(int argc, char** argv) {
   // go, users before what they use.
   background.clear();
   background_pool.reset();
+  replica_for_metrics = nullptr;
   write_lane.stop();  // no request is left to start a batch
   for (auto& loop : loops) {
     loop->services.reset();
+    loop->stale_reads.reset();
+    loop->replica_pool.reset();
     loop->pool.reset();
   }
+  read_replica.reset();
   // Its thread may still be applying migrations (a SIGTERM during start) and would log:
   // joined before logging ends.
   migrator.reset();

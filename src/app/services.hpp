@@ -9,6 +9,7 @@
 #include "events/outbox_wakeup.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/read_replica.hpp"
 #include "stats/best_sellers_counts.hpp"
 
 namespace app {
@@ -30,6 +31,13 @@ struct Services {
   std::shared_ptr<const docs::DocsFiles> docs_files;
   // Charges, one-product orders and payments, batched over every loop of the instance.
   WriteBatchers& write_batchers;
+  // Where reads that may be stale go (best sellers, product names, prices, descriptions):
+  // the loop's replica pool while DATABASE_READ_URL's replica is usable. Null: from `db`.
+  db::StaleReads* stale_reads = nullptr;
+
+  db::StaleReads stale_reads_or_primary() const {
+    return stale_reads != nullptr ? *stale_reads : db::StaleReads(db, nullptr, nullptr);
+  }
 };
 
 }  // namespace app

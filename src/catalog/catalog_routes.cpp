@@ -46,7 +46,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   db::Pool& pool = services.db;
   // This router serves one event loop: the lookup batches that loop's requests.
   auto lookup = std::make_shared<ProductLookup>(pool);
-  auto pages = std::make_shared<ProductPages>(pool);
+  auto pages = std::make_shared<ProductPages>(pool, services.stale_reads_or_primary());
 
   router.add(http::Method::get, "/api/v1/products",
              [pages](http::Request& request) -> awaitable<http::Response> {

@@ -56,6 +56,18 @@ ListedPage page_of(const ProductPage& found) {
   return page;
 }
 
+awaitable<std::shared_ptr<const Listing>> load_listing(db::Pool& pool) {
+  auto connection = co_await pool.acquire();
+  auto result = co_await connection->execute(kListing, db::Params());
+  auto listing = std::make_shared<Listing>();
+  for (int row = 0; row < result.rows(); ++row) {
+    listing->set_version(result.int64(row, 0));
+    if (result.is_null(row, 1)) continue;
+    listing->add(result.int64(row, 1), result.text(row, 2), result.int64(row, 3));
+  }
+  co_return listing;
+}
+
 }  // namespace
 
 void Listing::add(std::int64_t id, std::string_view name, std::int64_t price) {
@@ -65,19 +77,18 @@ void Listing::add(std::int64_t id, std::string_view name, std::int64_t price) {
 }
 
 ProductPages::ProductPages(db::Pool& pool)
+    : ProductPages(pool, db::StaleReads(pool, nullptr, nullptr)) {}
+
+// The listing (names and prices) may come from a replica: its version is checked against
+// the stock read from the primary, so a listing older than the primary's catalogue is read
+// again, and a page never mixes two catalogues.
+ProductPages::ProductPages(db::Pool& pool, db::StaleReads listing_reads)
     : pool_(pool),
-      listing_loads_([&pool](const std::vector<int>& keys)
+      listing_loads_([listing_reads](const std::vector<int>& keys)
                          -> awaitable<std::vector<std::optional<std::shared_ptr<const Listing>>>> {
-        auto connection = co_await pool.acquire();
-        auto result = co_await connection->execute(kListing, db::Params());
-        auto listing = std::make_shared<Listing>();
-        for (int row = 0; row < result.rows(); ++row) {
-          listing->set_version(result.int64(row, 0));
-          if (result.is_null(row, 1)) continue;
-          listing->add(result.int64(row, 1), result.text(row, 2), result.int64(row, 3));
-        }
-        co_return std::vector<std::optional<std::shared_ptr<const Listing>>>(
-            keys.size(), std::shared_ptr<const Listing>(std::move(listing)));
+        auto listing = co_await listing_reads.read(load_listing);
+        co_return std::vector<std::optional<std::shared_ptr<const Listing>>>(keys.size(),
+                                                                             std::move(listing));
       }),
       page_stock_([&pool](const std::vector<IdRange>& pages)
                       -> awaitable<std::vector<std::optional<PageStock>>> {

@@ -12,6 +12,7 @@
 #include "catalog/catalog_store.hpp"
 #include "platform/db/batched_lookup.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/db/read_replica.hpp"
 
 namespace catalog {
 
@@ -64,6 +65,8 @@ struct ListedPage {
 class ProductPages {
  public:
   explicit ProductPages(db::Pool& pool);
+  // The listing read through `listing_reads` (a replica while usable), stock from `pool`.
+  ProductPages(db::Pool& pool, db::StaleReads listing_reads);
   ~ProductPages();
 
   boost::asio::awaitable<ListedPage> page(std::int64_t limit, std::int64_t offset);

@@ -6,7 +6,10 @@ namespace operations {
 
 namespace {
 
-const db::Statement kPing{"operations.ping", "SELECT 1"};
+// Ready means a leader answers: a connection that can write. Behind a load balancer's write
+// port (scripts/cluster --ha) a node that has just lost the leadership still accepts
+// connections for a moment, read-only; that is not ready.
+const db::Statement kLeaderAnswers{"operations.leader_answers", "SELECT NOT pg_is_in_recovery()"};
 
 }  // namespace
 
@@ -24,7 +27,10 @@ void add_routes(http::Router& router, const app::Services& services) {
                }
                // Either step throws DbUnavailable, which the server answers with 503.
                auto connection = co_await pool.acquire();
-               co_await connection->execute(kPing, db::Params());
+               const auto leader = co_await connection->execute(kLeaderAnswers, db::Params());
+               if (leader.rows() != 1 || !leader.boolean(0, 0)) {
+                 co_return http::Response::json(503, R"({"status":"NO_LEADER"})");
+               }
                co_return http::Response::json(200, R"({"status":"UP"})");
              });
   add_metrics_route(router, services);

@@ -23,6 +23,9 @@ using boost::asio::awaitable;
 // an old answer is served at most 9 s after its query while one request refreshes it.
 constexpr auto kFreshFor = std::chrono::seconds(4);
 constexpr auto kServeStaleFor = std::chrono::seconds(9);
+// So a ranking read from a replica is used only while that replica is at most 1 s behind:
+// its answer, served up to 9 s, then still shows every payment of the last 10 s.
+constexpr auto kReplicaMaxLag = std::chrono::seconds(10) - kServeStaleFor;
 
 std::string to_json(const std::vector<BestSeller>& ranking) {
   boost::json::array out;
@@ -53,7 +56,7 @@ void add_routes(http::Router& router, const app::Services& services) {
   // One cache per event loop (this router belongs to one loop).
   auto cache = std::make_shared<AnswerCache>(kFreshFor, kServeStaleFor);
   router.add(http::Method::get, "/api/v1/products/best",
-             [&pool = services.db, &counts = services.best_sellers_counts,
+             [reads = services.stale_reads_or_primary(), &counts = services.best_sellers_counts,
               cache](http::Request& request) -> awaitable<http::Response> {
                std::optional<std::string> last_day;
                if (const auto* date = request.query_param("date")) {
@@ -64,9 +67,12 @@ void add_routes(http::Router& router, const app::Services& services) {
                }
                // Named, not a temporary in the co_await: g++ 12 mis-destroys temporaries
                // with destructors that live across a suspension.
-               const AnswerCache::Loader load = [&pool, &counts, last_day]() -> awaitable<std::string> {
+               const AnswerCache::Loader load = [&reads, &counts,
+                                                 last_day]() -> awaitable<std::string> {
                  counts.queries.fetch_add(1, std::memory_order_relaxed);
-                 co_return to_json(co_await best_sellers(pool, last_day));
+                 co_return to_json(co_await reads.read(
+                     [&last_day](db::Pool& pool) { return best_sellers(pool, last_day); },
+                     kReplicaMaxLag));
                };
                const std::string key = last_day.value_or("");
                auto body = co_await cache->get(key, load);

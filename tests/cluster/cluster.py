@@ -32,10 +32,11 @@ def _free(port: int) -> bool:
     return True
 
 
-def free_port_range(count: int) -> int:
-    """The first of `count` consecutive free ports (HAProxy, the instances, HAProxy's API)."""
+def free_port_range(count: int, low: int = 20000, high: int = 60000) -> int:
+    """The first of `count` consecutive free ports (HAProxy, the instances, HAProxy's API),
+    all in [low, high)."""
     for _ in range(200):
-        base = random.randrange(20000, 60000 - count)
+        base = random.randrange(low, high - count)
         if all(_free(p) for p in range(base, base + count)):
             return base
     raise RuntimeError(f"no {count} consecutive free ports found")

@@ -46,6 +46,7 @@ Config parse(const Lookup& lookup) {
     throw ConfigError(
         "DATABASE_URL is not set (./scripts/run starts a private PostgreSQL and sets it)");
   }
+  config.database_read_url = text(lookup, "DATABASE_READ_URL", "");
   config.admin_token = text(lookup, "ADMIN_TOKEN", "");
   config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
   config.data_platform_secret = text(lookup, "DATA_PLATFORM_SECRET", "");

@@ -19,6 +19,9 @@ class ConfigError : public std::runtime_error {
 struct Config {
   std::uint16_t port = 8080;
   std::string database_url;
+  // A streaming replica for the reads the contract lets be stale; empty: all from
+  // database_url.
+  std::string database_read_url;
   std::string admin_token;  // empty: main() generates one and prints it
   std::string data_platform_url;
   std::string data_platform_secret;  // signs HTTP events (X-Signature); empty: unsigned
