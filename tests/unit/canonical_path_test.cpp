@@ -13,20 +13,18 @@ TEST(CanonicalPath, EverySpellingOfAPathIsOnePath) {
   const std::string canonical = "/api/v1/products/1";
   for (const char* spelling :
        {"/api/v1/products/1", "//api/v1/products/1", "/api//v1/products/1", "/api/v1/products/1/",
-        "/api/v1/products//1//", "/./api/v1/./products/1", "/api/v1/x/../products/1",
-        "/api/v1/%70roducts/1", "/%61%70%69/v1/products/%31", "/api/v1/%2E/products/1",
-        "/api/v1/x/%2e%2E/products/1", "/../api/v1/products/1",
-        "///api/././v1/orders/../products/1"}) {
+        "/api/v1/products//1//", "/./api/v1/./products/1", "/api/v1/%70roducts/1",
+        "/%61%70%69/v1/products/%31", "/api/v1/%2E/products/1", "/api/v1/%2e//products/1",
+        "///api/././v1/products/1"}) {
     EXPECT_EQ(canonical_path(spelling), canonical) << spelling;
   }
 }
 
-TEST(CanonicalPath, TheRootAndDotsAboveItStayTheRoot) {
+TEST(CanonicalPath, TheRootHasOneSpellingToo) {
   EXPECT_EQ(canonical_path("/"), "/");
   EXPECT_EQ(canonical_path("//"), "/");
-  EXPECT_EQ(canonical_path("/.."), "/");
-  EXPECT_EQ(canonical_path("/../../health"), "/health");
-  EXPECT_EQ(canonical_path("/a/b/../../.."), "/");
+  EXPECT_EQ(canonical_path("/./"), "/");
+  EXPECT_EQ(canonical_path("/%2e"), "/");
 }
 
 TEST(CanonicalPath, SegmentsKeepWhatIsNotADotSegment) {
@@ -38,14 +36,16 @@ TEST(CanonicalPath, SegmentsKeepWhatIsNotADotSegment) {
 }
 
 TEST(CanonicalPath, RefusesWhatCannotNameARoute) {
-  for (const char* bad : {"", "api/v1/products", "*", "/api/v1/products%2F1", "/a%2fb", "/a%00b",
-                          "/a%", "/a%4", "/a%G1", "/a%%31"}) {
+  for (const char* bad :
+       {"", "api/v1/products", "*", "/api/v1/products%2F1", "/a%2fb", "/a%00b", "/a%", "/a%4",
+        "/a%G1", "/a%%31", "/..", "/a/../b", "/api/v1/x/../products/1", "/docs/assets/..",
+        "/docs/assets/%2e%2E", "/docs/assets/.%2e/README.md", "/../../health"}) {
     EXPECT_EQ(canonical_path(bad), std::nullopt) << bad;
   }
 }
 
 TEST(CanonicalPath, IsItsOwnFixedPoint) {
-  for (const char* path : {"/api//v1/./products/../products/%31", "/a/b/c/", "/%7Eu/./x"}) {
+  for (const char* path : {"/api//v1/./products/%31", "/a/b/c/", "/%7Eu/./x"}) {
     auto once = canonical_path(path);
     ASSERT_TRUE(once) << path;
     EXPECT_EQ(canonical_path(*once), once) << path;

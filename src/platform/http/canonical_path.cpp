@@ -44,11 +44,8 @@ std::optional<std::string> canonical_path(std::string_view encoded_path) {
     if (end == std::string_view::npos) end = encoded_path.size();
     auto segment = decode_segment(encoded_path.substr(start, end - start));
     if (!segment) return std::nullopt;
-    if (*segment == "..") {
-      if (!segments.empty()) segments.pop_back();
-    } else if (!segment->empty() && *segment != ".") {
-      segments.push_back(std::move(*segment));
-    }
+    if (*segment == "..") return std::nullopt;
+    if (!segment->empty() && *segment != ".") segments.push_back(std::move(*segment));
     start = end + 1;
   }
   if (segments.empty()) return std::string(1, '/');

@@ -323,7 +323,7 @@ struct Server::Impl {
     // Every policy below sees the one spelling of the path the router matches on.
     auto canonical = canonical_path(target->encoded_path());
     if (!canonical) {
-      co_return problem(404, "NOT_FOUND", "no route has an encoded '/' or NUL in a segment");
+      co_return problem(404, "NOT_FOUND", "no route has a '..' segment, an encoded '/' or a NUL");
     }
     request.path = std::move(*canonical);
     auto match = loop.router->match(request.method, request.path);
