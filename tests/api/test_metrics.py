@@ -187,6 +187,7 @@ def test_a_scrape_flood_costs_the_database_nothing(start_server, sql):
     scrapes = scrape_flood(sp.port, window)
     time.sleep(settle)
     flooded = committed_transactions(sql) - before
+    print(f"transactions committed: {idle} idle, {flooded} with {scrapes} scrapes in {window} s")
     assert scrapes >= 1000, scrapes  # a real flood
     # Background work (and other servers on the test database) commit in both windows;
     # one transaction per 50 scrapes would already fail this.
