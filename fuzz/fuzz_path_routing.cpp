@@ -2,10 +2,11 @@
 // spelling every policy sees, and the router, given that spelling, either finds no route or
 // one whose pattern and parameters give back exactly that path. Checked:
 // - the canonical path starts with '/', has no empty, "." or ".." segment, and is its own
-//   canonical path (so routing, the rate limit and authentication can never see two
-//   spellings of one path);
+//   canonical path once encoded again (so routing, the rate limit and authentication can
+//   never see two spellings of one path);
 // - a matched pattern with its parameters put back rebuilds the canonical path, and a
 //   parameter is never empty nor holds a '/'.
+#include <cctype>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -56,6 +57,23 @@ const http::Router& routes() {
   return router;
 }
 
+// Every byte but '/' and RFC 3986's unreserved characters as %XX.
+std::string percent_encoded(const std::string& path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : path) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (std::isalnum(byte) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
 void check_canonical(const std::string& path) {
   if (path.empty() || path.front() != '/') std::abort();
   if (path == "/") return;
@@ -68,7 +86,9 @@ void check_canonical(const std::string& path) {
     if (segment.find('\0') != std::string_view::npos) std::abort();
     start = end + 1;
   }
-  if (http::canonical_path(path) != path) std::abort();
+  // Decoded, it may hold '%' or bytes a target cannot carry: encoded again, it must come back
+  // as itself.
+  if (http::canonical_path(percent_encoded(path)) != path) std::abort();
 }
 
 void check_match(const std::string& path, const http::Router::Match& match) {
