@@ -33,6 +33,7 @@
 #include "platform/db/errors.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/http/api_error.hpp"
+#include "platform/http/canonical_path.hpp"
 #include "platform/http/router.hpp"
 #include "platform/json/input.hpp"
 #include "platform/metrics/http_metrics.hpp"
@@ -179,7 +180,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   request.body = message.body();
   auto target = boost::urls::parse_origin_form(message.target());
   if (!target) return 0;  // 400
-  request.path = target->path();
+  // As the server does: every policy and the router see the canonical path.
+  auto canonical = http::canonical_path(target->encoded_path());
+  if (!canonical) return 0;  // 404
+  request.path = std::move(*canonical);
   for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
   for (const auto& field : message)
     request.headers.emplace_back(field.name_string(), field.value());

@@ -26,6 +26,7 @@
 #include "events/outbox_metrics.hpp"
 #include "events/outbox_relay.hpp"
 #include "idempotency/idempotent_request.hpp"
+#include "operations/metrics_route.hpp"
 #include "orders/expiry_sweeper.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
@@ -153,9 +154,12 @@ int main(int argc, char** argv) {
     return stats::write_metrics(best_sellers_counts, pool, out);
   });
   events::RelayStats relay_stats;  // the relay counts, /metrics reports
-  observability.collectors.push_back([&relay_stats](db::Pool& pool, std::string& out) {
-    return events::write_metrics(relay_stats, pool, out);
+  observability.collectors.push_back([&relay_stats](db::Pool&, std::string& out) {
+    return events::write_relay_metrics(relay_stats, out);
   });
+  observability.database_collectors.push_back(events::write_backlog_metrics);
+  metrics::TextSnapshot metrics_snapshot;  // the background task writes, /metrics reads
+  observability.snapshot = &metrics_snapshot;
   observability.collectors.push_back(db::write_batch_metrics);
   // The read replica's lag (registered before it exists; it is made with the first loop).
   const db::ReadReplica* replica_for_metrics = nullptr;
@@ -215,6 +219,7 @@ int main(int argc, char** argv) {
   server_options.max_connections = static_cast<std::size_t>(std::min<std::uint64_t>(
       config.http_max_connections,
       open_files > 2 * reserved_files ? open_files - reserved_files : open_files / 2));
+  server_options.max_connections_per_client = config.http_max_connections_per_client;
   server_options.access_log = config.access_log;
   server_options.observe = [&http_metrics](std::size_t loop, std::string_view method,
                                            std::string_view route, int status,
@@ -270,6 +275,10 @@ int main(int argc, char** argv) {
       periodic("write-outcome-pruner", std::chrono::seconds(30), db::prune_write_outcomes));
   background.push_back(
       periodic("sales-folder", std::chrono::milliseconds(1000), stats::fold_all_pending_sales));
+  background.push_back(periodic("metrics-snapshot", std::chrono::milliseconds(1000),
+                                [&observability](db::Pool& pool) {
+                                  return operations::refresh_metrics_snapshot(observability, pool);
+                                }));
   for (auto& task : background) task->start();
   if (read_replica) {
     replica_for_metrics = read_replica.get();

@@ -43,6 +43,7 @@ std::shared_ptr<const auth::JwtVerifier> make_verifier(const config::Config& con
 std::unique_ptr<http::RequestGate> make_request_gate(const config::Config& config) {
   http::RequestGate::Options options;
   options.admin_token = config.admin_token;
+  options.metrics_token = config.metrics_token;
   options.users = make_verifier(config);
   if (options.users) {
     spdlog::info("msg=\"user authentication on\" algorithm={} issuer=\"{}\" audience=\"{}\"",

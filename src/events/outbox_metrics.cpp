@@ -11,8 +11,7 @@
 
 namespace events {
 
-boost::asio::awaitable<void> write_metrics(const RelayStats& stats, db::Pool& pool,
-                                           std::string& out) {
+boost::asio::awaitable<void> write_backlog_metrics(db::Pool& pool, std::string& out) {
   using metrics::write_help;
   using metrics::write_sample;
   // A database outage must not take the other metrics down with it: leave these out.
@@ -29,7 +28,11 @@ boost::asio::awaitable<void> write_metrics(const RelayStats& stats, db::Pool& po
                "Age of the oldest undelivered event; 0 when none is waiting.");
     write_sample(out, "outbox_oldest_undelivered_age_seconds", {}, pending->oldest_age_seconds);
   }
+}
 
+boost::asio::awaitable<void> write_relay_metrics(const RelayStats& stats, std::string& out) {
+  using metrics::write_help;
+  using metrics::write_sample;
   const auto counts = stats.snapshot();
   write_help(out, "outbox_delivered_total", "counter",
              "Events this process's relay delivered (acknowledged with a 2xx).");
@@ -49,6 +52,7 @@ boost::asio::awaitable<void> write_metrics(const RelayStats& stats, db::Pool& po
                static_cast<double>(counts.lag_count));
   write_sample(out, "outbox_delivery_lag_seconds_sum", {}, counts.lag_sum_seconds);
   write_sample(out, "outbox_delivery_lag_seconds_count", {}, static_cast<double>(counts.lag_count));
+  co_return;
 }
 
 }  // namespace events

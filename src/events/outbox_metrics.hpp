@@ -9,10 +9,11 @@
 
 namespace events {
 
-// The outbox's /metrics lines (an app::Observability collector): backlog and oldest
-// undelivered age (from the database, so every instance reports the shared outbox), and
-// this process's relay counters and delivery-lag histogram (`stats`).
-boost::asio::awaitable<void> write_metrics(const RelayStats& stats, db::Pool& pool,
-                                           std::string& out);
+// The outbox's /metrics lines, in two app::Observability collectors. From the database, so
+// every instance reports the shared outbox (a database collector, refreshed in the
+// background): backlog and oldest undelivered age.
+boost::asio::awaitable<void> write_backlog_metrics(db::Pool& pool, std::string& out);
+// This process's relay counters and delivery-lag histogram (`stats`; no database).
+boost::asio::awaitable<void> write_relay_metrics(const RelayStats& stats, std::string& out);
 
 }  // namespace events

@@ -252,7 +252,11 @@ def test_creating_users_is_admin_only(api, world):
     body = {"name": unique_name()}
     r = api.call("POST", "/api/v1/users", body)
     assert_problem(r, 401, "UNAUTHORIZED")
+    # A valid user token is known but not allowed: 403 (RFC 6750 section 3.1).
     r = api.call("POST", "/api/v1/users", body, headers=bearer(token(world["a"])))
+    assert_problem(r, 403, "FORBIDDEN")
+    assert r.header("WWW-Authenticate") == 'Bearer error="insufficient_scope"'
+    r = api.call("POST", "/api/v1/users", body, headers=bearer("garbage"))
     assert_problem(r, 401, "UNAUTHORIZED")
     assert api.call("POST", "/api/v1/users", body, headers=bearer(ADMIN_TOKEN)).status == 201
     admin = hs256(good_claims("ops", role="admin"))
@@ -260,19 +264,32 @@ def test_creating_users_is_admin_only(api, world):
                     headers=bearer(admin)).status == 201
 
 
-def test_admin_by_role_claim(api, world):
+def test_admin_by_role_claim(api, world, sql):
     admin = hs256(good_claims("ops", role="admin"))
     r = api.call("POST", "/api/v1/admin/products", {"name": unique_name(), "price": 5,
                                                     "stock": 1}, headers=bearer(admin))
     assert r.status == 201, r.raw
     assert api.call("GET", f"/api/v1/admin/coupons/{world['coupon']}",
                     headers=bearer(admin)).status == 200
-    # A user's token, an expired admin token, and "admin" in another claim are not admin.
+    # A user's token and "admin" in another claim are valid tokens without admin rights:
+    # 403 with error="insufficient_scope" (RFC 6750 section 3.1), and nothing changes.
+    for t in (token(world["a"]), hs256(good_claims(world["a"], roles=["admin"]))):
+        r = api.call("GET", f"/api/v1/admin/coupons/{world['coupon']}", headers=bearer(t))
+        assert_problem(r, 403, "FORBIDDEN")
+        assert r.header("WWW-Authenticate") == 'Bearer error="insufficient_scope"', r.headers
+        name = unique_name()
+        r = api.call("POST", "/api/v1/admin/products", {"name": name, "price": 5, "stock": 1},
+                     headers=bearer(t))
+        assert_problem(r, 403, "FORBIDDEN")
+        assert sql(f"SELECT count(*) FROM products WHERE name = '{name}'") == [("0",)]
+    # An expired admin token, or one for nobody ("ops" without the admin role), is no valid
+    # token at all: 401.
     now = int(time.time())
-    for t in (token(world["a"]), hs256(good_claims("ops", role="admin", exp=now - 120)),
+    for t in (hs256(good_claims("ops", role="admin", exp=now - 120)),
               hs256(good_claims("ops", roles=["admin"]))):
         r = api.call("GET", f"/api/v1/admin/coupons/{world['coupon']}", headers=bearer(t))
         assert_problem(r, 401, "UNAUTHORIZED")
+        assert r.header("WWW-Authenticate") == 'Bearer error="invalid_token"'
     # The ADMIN_TOKEN still works, and is no user's token.
     assert api.call("GET", f"/api/v1/admin/coupons/{world['coupon']}",
                     headers=bearer(ADMIN_TOKEN)).status == 200

@@ -130,3 +130,105 @@ def test_a_half_sent_header_has_a_short_deadline_apart_from_keep_alive_idle(star
     idle.close()
     half.close()
     assert sp.terminate(timeout=15) == 0
+
+
+# ---- fair connection slots (issue 26) ----------------------------------------------------
+
+MAX_CONNECTIONS = 200
+
+
+def _open_idle_keep_alives(port: int, count: int) -> list[socket.socket]:
+    """`count` connections from 127.0.0.1, each used once (GET /health) and then left idle,
+    as a client that parks keep-alives would. Connections the server refused or closed are
+    kept too: the caller counts which are still open."""
+    held = []
+    for _ in range(count):
+        s = socket.create_connection(("127.0.0.1", port), timeout=5)
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        try:
+            _read_responses(s, 1, timeout=5)
+        except (AssertionError, OSError):
+            pass
+        held.append(s)
+    return held
+
+
+def _still_open(s: socket.socket) -> bool:
+    s.setblocking(False)
+    try:
+        return s.recv(1, socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True  # nothing to read, not closed
+    except OSError:
+        return False
+    finally:
+        s.setblocking(True)
+
+
+def _other_client_latencies(port: int, requests: int = 20) -> list[float]:
+    """A second client, 127.0.0.2: a fresh connection per request; every answer must be 200."""
+    latencies = []
+    for _ in range(requests):
+        started = time.monotonic()
+        with socket.create_connection(("127.0.0.1", port), timeout=5,
+                                      source_address=("127.0.0.2", 0)) as s:
+            s.sendall(b"GET /api/v1/products?size=1 HTTP/1.1\r\nHost: x\r\n"
+                      b"Connection: close\r\n\r\n")
+            assert _read_responses(s, 1) == [200]
+        latencies.append(time.monotonic() - started)
+    return latencies
+
+
+def _check_served_as_usual(port: int, baseline: list[float]) -> None:
+    latencies = sorted(_other_client_latencies(port))
+    usual = sorted(baseline)[len(baseline) // 2]
+    print(f"127.0.0.2 median latency: {usual * 1e3:.2f} ms alone, "
+          f"{latencies[len(latencies) // 2] * 1e3:.2f} ms with the flood held open")
+    # Median within 5x of the same client's median before the flood (plus 20 ms for a busy
+    # shared machine), and no request near a timeout.
+    assert latencies[len(latencies) // 2] <= 5 * usual + 0.02, (latencies, baseline)
+    assert latencies[-1] < 1.0, latencies
+
+
+def test_one_address_cannot_take_every_connection_slot(start_server):
+    """127.0.0.1 parks HTTP_MAX_CONNECTIONS + 100 keep-alives; it keeps at most its share
+    (a tenth by default), and 127.0.0.2 is still served at its usual latency."""
+    sp = start_server({"HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS), "HTTP_THREADS": "2",
+                       "ACCESS_LOG": "off"})
+    baseline = _other_client_latencies(sp.port)
+    held = _open_idle_keep_alives(sp.port, MAX_CONNECTIONS + 100)
+    try:
+        time.sleep(0.3)
+        _check_served_as_usual(sp.port, baseline)
+        still_open = [s for s in held if _still_open(s)]
+        # Its share (20), with slack for closes still in flight.
+        assert len(still_open) <= MAX_CONNECTIONS // 10 + 4, len(still_open)
+        # What it kept are its newest connections, and they still serve.
+        assert _still_open(held[-1])
+        held[-1].sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _read_responses(held[-1], 1) == [200]
+    finally:
+        for s in held:
+            s.close()
+    assert sp.terminate(timeout=15) == 0
+
+
+def test_at_the_server_limit_the_longest_idle_keep_alive_makes_room(start_server):
+    """With no per-client cap in the way, one address fills every slot of the server: a
+    newcomer closes the longest-idle keep-alive instead of being refused."""
+    sp = start_server({"HTTP_MAX_CONNECTIONS": str(MAX_CONNECTIONS),
+                       "HTTP_MAX_CONNECTIONS_PER_CLIENT": str(MAX_CONNECTIONS),
+                       "HTTP_THREADS": "2", "ACCESS_LOG": "off"})
+    baseline = _other_client_latencies(sp.port)
+    held = _open_idle_keep_alives(sp.port, MAX_CONNECTIONS + 100)
+    try:
+        time.sleep(0.3)
+        _check_served_as_usual(sp.port, baseline)
+        still_open = [s for s in held if _still_open(s)]
+        assert MAX_CONNECTIONS - 30 <= len(still_open) <= MAX_CONNECTIONS, len(still_open)
+        assert not _still_open(held[0])  # the oldest went first
+        assert _still_open(held[-1])
+    finally:
+        for s in held:
+            s.close()
+    assert sp.terminate(timeout=15) == 0

@@ -244,6 +244,21 @@ TEST(ConfigParse, UserAuthenticationAndRateLimits) {
   EXPECT_EQ(burst.rate_limit_burst, 7);
 }
 
+TEST(ConfigParse, PerClientConnectionsAndTheMetricsToken) {
+  auto defaults = parse(minimal());
+  EXPECT_EQ(defaults.http_max_connections_per_client, 0u);  // the server takes a tenth
+  EXPECT_EQ(defaults.metrics_token, "");
+  auto set = parse({{"DATABASE_URL", "x"},
+                    {"HTTP_MAX_CONNECTIONS_PER_CLIENT", "25"},
+                    {"METRICS_TOKEN", "scrape"}});
+  EXPECT_EQ(set.http_max_connections_per_client, 25u);
+  EXPECT_EQ(set.metrics_token, "scrape");
+  expect_error_naming(with("HTTP_MAX_CONNECTIONS_PER_CLIENT", "0"),
+                      "HTTP_MAX_CONNECTIONS_PER_CLIENT");
+  expect_error_naming(with("HTTP_MAX_CONNECTIONS_PER_CLIENT", "ten"),
+                      "HTTP_MAX_CONNECTIONS_PER_CLIENT");
+}
+
 TEST(ConfigParse, RefusesUnusableAuthenticationSettings) {
   EXPECT_THROW(parse(with("AUTH_JWT_SECRET", std::string(31, 's'))), config::ConfigError);
   EXPECT_THROW(parse({{"DATABASE_URL", "x"},

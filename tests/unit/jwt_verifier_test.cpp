@@ -1,6 +1,6 @@
 #include <atomic>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -58,7 +58,7 @@ TEST(Base64Url, RejectsWhatIsNotCanonicalUnpaddedBase64Url) {
                            "Zm9vYmF=", "Zg==", "Zh"}) {
     EXPECT_FALSE(auth::base64url_decode(text, out)) << text;
   }
-  EXPECT_TRUE(auth::base64url_decode("Zg", out));        // "f"
+  EXPECT_TRUE(auth::base64url_decode("Zg", out));                              // "f"
   EXPECT_FALSE(auth::base64url_decode("Zm9vYmFy", std::span(out.data(), 5)));  // too small
 }
 
@@ -147,11 +147,9 @@ TEST(JwtVerifier, NbfAndIatMustNotBeInTheFutureBeyondTheLeeway) {
               JwtFailure::not_yet_valid)
         << claim;
     early[claim] = kNow + 59;
-    EXPECT_EQ(failure_of(hs256(), jwt_signing::hs256_token(kSecret, early)), std::nullopt)
-        << claim;
+    EXPECT_EQ(failure_of(hs256(), jwt_signing::hs256_token(kSecret, early)), std::nullopt) << claim;
     early[claim] = true;
-    EXPECT_EQ(failure_of(hs256(), jwt_signing::hs256_token(kSecret, early)),
-              JwtFailure::malformed)
+    EXPECT_EQ(failure_of(hs256(), jwt_signing::hs256_token(kSecret, early)), JwtFailure::malformed)
         << claim;
   }
 }
@@ -199,8 +197,8 @@ TEST(JwtVerifier, SubjectMustBeADecimalUserIdUnlessTheTokenIsAnAdmins) {
   EXPECT_TRUE(result.identity.admin);
   EXPECT_FALSE(result.identity.user_id);
 
-  auto max_id = hs256().verify(jwt_signing::hs256_token(kSecret, claims("9223372036854775807")),
-                               kNow);
+  auto max_id =
+      hs256().verify(jwt_signing::hs256_token(kSecret, claims("9223372036854775807")), kNow);
   EXPECT_EQ(max_id.identity.user_id, INT64_MAX);
 }
 
@@ -216,6 +214,25 @@ TEST(JwtVerifier, ARecognisedTokenIsStillCheckedForItsLifetime) {
   EXPECT_EQ(failure_of(verifier, token, kNow + 659), std::nullopt);
   EXPECT_EQ(failure_of(verifier, token, kNow + 660), JwtFailure::expired);
   EXPECT_EQ(verifier.verify(token, kNow + 300).identity.user_id, 42);
+}
+
+TEST(JwtVerifier, RecallAnswersOnlyForTokensVerifiedHereAndDoesNoSignatureWork) {
+  auto verifier = hs256();
+  auto token = jwt_signing::hs256_token(kSecret, claims("77"));
+  EXPECT_FALSE(verifier.recall(token, kNow));  // never verified: only verify() can tell
+  auto forged = token.substr(0, token.rfind('.') + 1) + "AAAA";
+  EXPECT_EQ(failure_of(verifier, forged), JwtFailure::bad_signature);
+  EXPECT_FALSE(verifier.recall(forged, kNow));  // refused tokens are never remembered
+  ASSERT_EQ(failure_of(verifier, token), std::nullopt);
+  auto known = verifier.recall(token, kNow);
+  ASSERT_TRUE(known);
+  EXPECT_TRUE(known->valid());
+  EXPECT_EQ(known->identity.user_id, 77);
+  // Its lifetime is checked again on recall.
+  auto late = verifier.recall(token, kNow + 300 + 61);
+  ASSERT_TRUE(late);
+  EXPECT_EQ(late->failure, JwtFailure::expired);
+  EXPECT_FALSE(hs256().recall(token, kNow));  // another verifier remembers nothing of it
 }
 
 TEST(JwtVerifier, ATokenRememberedByOneVerifierMeansNothingToAnother) {

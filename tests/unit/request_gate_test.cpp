@@ -18,8 +18,8 @@ RequestGate gate(bool users, std::shared_ptr<ratelimit::ClientRateLimiter> limit
   RequestGate::Options options;
   options.admin_token = kAdminToken;
   if (users) {
-    options.users = std::make_shared<const auth::JwtVerifier>(
-        auth::JwtVerifier::with_secret(kSecret, {}));
+    options.users =
+        std::make_shared<const auth::JwtVerifier>(auth::JwtVerifier::with_secret(kSecret, {}));
   }
   options.limiter = std::move(limiter);
   options.clock = [] { return kNow; };
@@ -65,8 +65,7 @@ TEST(RequestGate, WithoutUserAuthenticationUserRoutesAreOpen) {
   auto open = gate(false);
   TestRequest anonymous("", R"({"userId": 5, "amount": 1})");
   EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::user)), 0);
-  EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::admin_when_users_authenticate)),
-            0);
+  EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::admin_when_users_authenticate)), 0);
   EXPECT_FALSE(anonymous.request.body_object);  // nothing parsed when nothing is checked
 }
 
@@ -89,10 +88,17 @@ TEST(RequestGate, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
   EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin)), 0);
   EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin_when_users_authenticate)),
             0);
+  // A valid token without the admin role: known, but not allowed (RFC 6750 section 3.1).
   TestRequest a_user(token_for("5"));
-  EXPECT_EQ(status_of(checked.authorize(a_user.request, Access::admin)), 401);
-  EXPECT_EQ(status_of(checked.authorize(a_user.request, Access::admin_when_users_authenticate)),
-            401);
+  for (auto access : {Access::admin, Access::admin_when_users_authenticate}) {
+    auto forbidden = checked.authorize(a_user.request, access);
+    ASSERT_EQ(status_of(forbidden), 403);
+    EXPECT_NE(forbidden->body.find("\"code\":\"FORBIDDEN\""), std::string::npos);
+    EXPECT_EQ(header_of(*forbidden, "WWW-Authenticate"), "Bearer error=\"insufficient_scope\"");
+  }
+  TestRequest expired_admin(jwt_signing::hs256_token(
+      kSecret, boost::json::object{{"sub", "ops"}, {"role", "admin"}, {"exp", kNow - 600}}));
+  EXPECT_EQ(status_of(checked.authorize(expired_admin.request, Access::admin)), 401);
   // Without user authentication a JWT is just a wrong admin token.
   TestRequest jwt_admin(token_for("ops", "admin"));
   EXPECT_EQ(status_of(gate(false).authorize(jwt_admin.request, Access::admin)), 401);
@@ -143,18 +149,23 @@ TEST(RequestGate, EveryUserIdOfTheQueryIsCompared) {
 
 TEST(RequestGate, RateLimitsApiPathsPerUserOrAddress) {
   auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
-      ratelimit::ClientRateLimiter::Options{1, 2, 1000});
+      ratelimit::ClientRateLimiter::Options{1, 3, 1000});
   auto checked = gate(true, limiter);
+  // A token's first request costs its address one request too (its signature is checked
+  // only once the address's bucket let it through); then only its user's bucket counts.
   TestRequest alice(token_for("1"));
-  EXPECT_EQ(status_of(checked.admit(alice.request)), 0);
-  alice.request.caller = {};
-  EXPECT_EQ(status_of(checked.admit(alice.request)), 0);
+  for (int i = 0; i < 3; ++i) {
+    alice.request.caller = {};
+    EXPECT_EQ(status_of(checked.admit(alice.request)), 0) << i;
+    EXPECT_EQ(alice.request.caller.user_id, 1);
+  }
   alice.request.caller = {};
   auto refused = checked.admit(alice.request);
   ASSERT_EQ(status_of(refused), 429);
   EXPECT_EQ(header_of(*refused, "Retry-After"), "1");
   EXPECT_NE(refused->body.find("TOO_MANY_REQUESTS"), std::string::npos);
-  // Another user from the same address has a bucket of its own; so has the address.
+  // Another user from the same address has a bucket of its own; so has the address (one of
+  // its three requests spent on each new token).
   TestRequest bob(token_for("2"));
   EXPECT_EQ(status_of(checked.admit(bob.request)), 0);
   TestRequest anonymous("");
@@ -163,6 +174,72 @@ TEST(RequestGate, RateLimitsApiPathsPerUserOrAddress) {
   TestRequest health(token_for("1"));
   health.request.path = "/health";
   EXPECT_EQ(status_of(checked.admit(health.request)), 0);
+}
+
+TEST(RequestGate, TheLimitIsDecidedOnTheMatchedRoute) {
+  auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
+      ratelimit::ClientRateLimiter::Options{1, 1, 1000});
+  auto checked = gate(false, limiter);
+  TestRequest first("");
+  first.request.path = "/api/v1/products/1";
+  first.request.route = "/api/v1/products/{id}";
+  EXPECT_EQ(status_of(checked.admit(first.request)), 0);
+  // Whatever the path says, the route that serves it counts.
+  TestRequest second("");
+  second.request.path = "/elsewhere";
+  second.request.route = "/api/v1/products/{id}";
+  EXPECT_EQ(status_of(checked.admit(second.request)), 429);
+  // No route matched: a path under /api/v1 (a 404 or 405 to come) counts as well.
+  TestRequest unknown("");
+  unknown.request.path = "/api/v1/nothing-here";
+  EXPECT_EQ(status_of(checked.admit(unknown.request)), 429);
+  TestRequest docs("");
+  docs.request.path = "/docs";
+  docs.request.route = "/docs";
+  EXPECT_EQ(status_of(checked.admit(docs.request)), 0);
+}
+
+TEST(RequestGate, AnAddressOverItsLimitSendsNoSignatureToBeChecked) {
+  auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
+      ratelimit::ClientRateLimiter::Options{1, 2, 1000});
+  auto checked = gate(true, limiter);
+  const std::string junk = token_for("9").substr(0, token_for("9").rfind('.') + 1) + "AAAA";
+  for (int i = 0; i < 2; ++i) {
+    TestRequest within(junk);
+    EXPECT_EQ(status_of(checked.admit(within.request)), 0) << i;
+    // Inside the limit the token was checked (and refused: authorize answers 401 later).
+    EXPECT_EQ(within.request.caller.credential, http::Caller::Credential::invalid);
+  }
+  TestRequest over(junk);
+  EXPECT_EQ(status_of(checked.admit(over.request)), 429);
+  // Refused before the signature was looked at.
+  EXPECT_EQ(over.request.caller.credential, http::Caller::Credential::unknown);
+  // A token verified lately is its user's, whatever its address spent: no new check needed.
+  TestRequest carol(token_for("3"));
+  carol.request.peer_address[0] = 0x20;  // another /64, with requests to spare
+  ASSERT_EQ(status_of(checked.admit(carol.request)), 0);
+  TestRequest carol_again(token_for("3"));  // from the exhausted address
+  EXPECT_EQ(status_of(checked.admit(carol_again.request)), 0);
+  EXPECT_EQ(carol_again.request.caller.user_id, 3);
+}
+
+TEST(RequestGate, TheMetricsTokenWhenSetGuardsMetricsRoutes) {
+  TestRequest anyone("");
+  EXPECT_EQ(status_of(gate(true).authorize(anyone.request, Access::metrics)), 0);
+  RequestGate::Options options;
+  options.admin_token = kAdminToken;
+  options.metrics_token = "scrape-me";
+  RequestGate guarded(std::move(options));
+  TestRequest none("");
+  auto refused = guarded.authorize(none.request, Access::metrics);
+  ASSERT_EQ(status_of(refused), 401);
+  EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer");
+  TestRequest wrong(kAdminToken);  // the admin token is not the metrics token
+  refused = guarded.authorize(wrong.request, Access::metrics);
+  ASSERT_EQ(status_of(refused), 401);
+  EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
+  TestRequest right("scrape-me");
+  EXPECT_EQ(status_of(guarded.authorize(right.request, Access::metrics)), 0);
 }
 
 }  // namespace

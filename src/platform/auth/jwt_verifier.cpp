@@ -374,18 +374,23 @@ bool JwtVerifier::signature_matches(std::string_view signed_part, const unsigned
   return verified;
 }
 
+std::optional<JwtVerification> JwtVerifier::recall(std::string_view token, std::int64_t now) const {
+  if (id_ == 0 || token.size() > kMaxTokenBytes) return std::nullopt;
+  const CachedToken& cached = t_verified[std::hash<std::string_view>{}(token) % kCachedTokens];
+  if (cached.verifier != id_ || cached.token != token) return std::nullopt;
+  if (auto failure = lifetime_failure(cached.lifetime, now, rules_.leeway_seconds)) {
+    return refused(*failure);
+  }
+  JwtVerification hit;
+  hit.identity = cached.identity;
+  return hit;
+}
+
 JwtVerification JwtVerifier::verify(std::string_view token, std::int64_t now) const {
   // A moved-from verifier has no key: it accepts nothing.
   if (id_ == 0 || token.size() > kMaxTokenBytes) return refused(JwtFailure::malformed);
+  if (auto known = recall(token, now)) return *known;
   CachedToken& cached = t_verified[std::hash<std::string_view>{}(token) % kCachedTokens];
-  if (cached.verifier == id_ && cached.token == token) {
-    if (auto failure = lifetime_failure(cached.lifetime, now, rules_.leeway_seconds)) {
-      return refused(*failure);
-    }
-    JwtVerification hit;
-    hit.identity = cached.identity;
-    return hit;
-  }
   Lifetime lifetime;
   auto result = verify_uncached(token, now, lifetime);
   if (result.valid()) {

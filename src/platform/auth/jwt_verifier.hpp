@@ -81,6 +81,10 @@ class JwtVerifier {
   // only its lifetime (exp, nbf, iat) checked again: a client sends the same token with
   // every request, and an RS256 or ES256 signature costs tens of microseconds.
   JwtVerification verify(std::string_view token, std::int64_t now) const;
+  // The answer verify() would give for a token this thread verified lately (its lifetime
+  // checked again), without any signature work; empty when the token is not remembered
+  // (never verified here, invalid, or forgotten), so only verify() can tell.
+  std::optional<JwtVerification> recall(std::string_view token, std::int64_t now) const;
 
  private:
   JwtVerifier(JwtAlgorithm algorithm, JwtRules rules);

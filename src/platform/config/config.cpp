@@ -102,6 +102,9 @@ Config parse(const Lookup& lookup) {
       std::chrono::seconds(integer(lookup, "HTTP_HEADER_TIMEOUT_SECONDS", 10, 1, 3600));
   config.http_max_connections =
       static_cast<std::size_t>(integer(lookup, "HTTP_MAX_CONNECTIONS", 10000, 1, 1'000'000));
+  config.http_max_connections_per_client =
+      static_cast<std::size_t>(integer(lookup, "HTTP_MAX_CONNECTIONS_PER_CLIENT", 0, 1, 1'000'000));
+  config.metrics_token = text(lookup, "METRICS_TOKEN", "");
   config.shutdown_drain =
       std::chrono::milliseconds(integer(lookup, "SHUTDOWN_DRAIN_MS", 0, 0, 600'000));
   config.log_level = text(lookup, "LOG_LEVEL", "info");

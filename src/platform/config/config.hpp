@@ -58,6 +58,10 @@ struct Config {
   std::chrono::milliseconds request_deadline{5000};
   std::chrono::seconds http_header_timeout{10};
   std::size_t http_max_connections = 10000;
+  // Connections one client address (IPv6: its /64) may hold; 0: a tenth of the server's.
+  std::size_t http_max_connections_per_client = 0;
+  // When set, /metrics needs "Authorization: Bearer <metrics_token>".
+  std::string metrics_token;
   // After SIGTERM: how long /ready answers 503 while the server still accepts and serves,
   // so a load balancer's health checks take the instance out before its socket closes.
   std::chrono::milliseconds shutdown_drain{0};

@@ -12,6 +12,8 @@ enum class Access {
   admin,  // the ADMIN_TOKEN, or (user authentication on) a token with role "admin"
   // Open while user authentication is off, admin-only while it is on (creating users).
   admin_when_users_authenticate,
+  // Open, unless an operator set a metrics token: then that bearer token only (/metrics).
+  metrics,
 };
 
 }  // namespace http

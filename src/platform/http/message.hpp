@@ -34,8 +34,9 @@ struct Caller {
 // cheap to compile. Views point into the server's buffers and live until the response.
 struct Request {
   Method method = Method::get;
-  std::string path;                                              // percent-decoded
-  std::string_view route;  // the matched route's pattern, e.g. "/api/v1/orders/{id}"
+  std::string path;  // canonical (see canonical_path): percent-decoded, no "//", "." or ".."
+  // The matched route's pattern, e.g. "/api/v1/orders/{id}"; empty when no route matched.
+  std::string_view route;
   std::vector<std::pair<std::string, std::string>> query;        // decoded, in order
   std::vector<std::pair<std::string_view, std::string>> params;  // from the route pattern
   std::vector<std::pair<std::string_view, std::string_view>> headers;

@@ -16,8 +16,10 @@ namespace {
 
 constexpr std::string_view kUserIdField = "userId";
 
-bool is_rate_limited_path(std::string_view path) {
-  return path.starts_with("/api/v1/") || path == "/api/v1";
+// `served` is the matched route's pattern, or the canonical path when no route matched (a
+// 404 or 405 under /api/v1 counts too).
+bool is_rate_limited_path(std::string_view served) {
+  return served.starts_with("/api/v1/") || served == "/api/v1";
 }
 
 // The token of "Bearer <token>" (scheme case-insensitive), or empty.
@@ -47,6 +49,12 @@ Response forbidden(std::int64_t token_user) {
                  fmt::format("the token is user {}'s; it cannot act for another user", token_user));
 }
 
+Response insufficient_scope() {
+  auto response = problem(403, "FORBIDDEN", "this endpoint needs a token with the admin role");
+  response.headers.emplace_back("WWW-Authenticate", "Bearer error=\"insufficient_scope\"");
+  return response;
+}
+
 bool is_other_user(std::optional<std::int64_t> requested, std::int64_t token_user) {
   // A userId that is not a positive id is the handler's to refuse (400).
   return requested && *requested > 0 && *requested != token_user;
@@ -64,25 +72,38 @@ RequestGate::RequestGate(Options options) : options_(std::move(options)) {
   if (!options_.clock) options_.clock = unix_now;
 }
 
-void RequestGate::identify(Request& request) const {
+bool RequestGate::identify_without_signature(Request& request) const {
   Caller& caller = request.caller;
-  if (caller.credential != Caller::Credential::unknown) return;
+  if (caller.credential != Caller::Credential::unknown) return true;
   const auto authorization = request.header("Authorization");
   const auto token = bearer_token(authorization);
   if (token.empty()) {
     caller.credential = Caller::Credential::none;
-    return;
+    return true;
   }
   if (bearer_matches(authorization, options_.admin_token)) {
     caller.credential = Caller::Credential::admin_token;
     caller.admin = true;
-    return;
+    return true;
   }
   if (!options_.users) {
     caller.credential = Caller::Credential::invalid;
-    return;
+    return true;
   }
-  auto verification = options_.users->verify(token, options_.clock());
+  auto known = options_.users->recall(token, options_.clock());
+  if (!known) return false;
+  set_caller(request, *known);
+  return true;
+}
+
+void RequestGate::identify(Request& request) const {
+  if (identify_without_signature(request)) return;
+  const auto token = bearer_token(request.header("Authorization"));
+  set_caller(request, options_.users->verify(token, options_.clock()));
+}
+
+void RequestGate::set_caller(Request& request, const auth::JwtVerification& verification) const {
+  Caller& caller = request.caller;
   if (!verification.valid()) {
     caller.credential = Caller::Credential::invalid;
     spdlog::debug("request_id={} msg=\"token refused\" reason={}", request.request_id,
@@ -95,14 +116,23 @@ void RequestGate::identify(Request& request) const {
 }
 
 std::optional<Response> RequestGate::admit(Request& request) const {
-  if (!options_.limiter || !is_rate_limited_path(request.path)) return std::nullopt;
-  std::optional<ratelimit::ClientKey> client;
-  if (options_.users) {
+  const std::string_view served = request.route.empty() ? request.path : request.route;
+  if (!options_.limiter || !is_rate_limited_path(served)) return std::nullopt;
+  const auto address = ratelimit::ClientKey::address(request.peer_address);
+  if (options_.users && !identify_without_signature(request)) {
+    // A token not verified lately: the address's bucket decides first whether its signature
+    // is worth checking, so a flood of junk tokens costs no more than one without tokens.
+    if (auto refused = charge(address)) return refused;
     identify(request);
-    if (request.caller.user_id) client = ratelimit::ClientKey::user(*request.caller.user_id);
+    if (!request.caller.user_id) return std::nullopt;
+    return charge(ratelimit::ClientKey::user(*request.caller.user_id));
   }
-  if (!client) client = ratelimit::ClientKey::address(request.peer_address);
-  const auto decision = options_.limiter->admit(*client);
+  if (request.caller.user_id) return charge(ratelimit::ClientKey::user(*request.caller.user_id));
+  return charge(address);
+}
+
+std::optional<Response> RequestGate::charge(const ratelimit::ClientKey& client) const {
+  const auto decision = options_.limiter->admit(client);
   if (decision.allowed) return std::nullopt;
   auto response =
       problem(429, "TOO_MANY_REQUESTS",
@@ -122,6 +152,8 @@ std::optional<Response> RequestGate::authorize(Request& request, Access access) 
       return authorize_admin(request);
     case Access::admin_when_users_authenticate:
       return options_.users ? authorize_admin(request) : std::nullopt;
+    case Access::metrics:
+      return authorize_metrics(request);
   }
   return std::nullopt;
 }
@@ -129,7 +161,23 @@ std::optional<Response> RequestGate::authorize(Request& request, Access access) 
 std::optional<Response> RequestGate::authorize_admin(Request& request) const {
   identify(request);
   if (request.caller.admin) return std::nullopt;
+  // Who the caller is is known; what it may do is not enough (RFC 6750 section 3.1).
+  if (request.caller.credential == Caller::Credential::jwt) return insufficient_scope();
   return unauthorized(request.caller, "this endpoint needs Authorization: Bearer <admin token>");
+}
+
+std::optional<Response> RequestGate::authorize_metrics(const Request& request) const {
+  if (options_.metrics_token.empty()) return std::nullopt;
+  const auto authorization = request.header("Authorization");
+  if (bearer_matches(authorization, options_.metrics_token)) return std::nullopt;
+  auto response =
+      problem(401, "UNAUTHORIZED", "this endpoint needs Authorization: Bearer <metrics token>");
+  if (!bearer_token(authorization).empty()) {
+    for (auto& [name, value] : response.headers) {
+      if (name == "WWW-Authenticate") value = "Bearer error=\"invalid_token\"";
+    }
+  }
+  return response;
 }
 
 std::optional<Response> RequestGate::authorize_user(Request& request) const {

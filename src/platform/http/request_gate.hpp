@@ -21,7 +21,8 @@ class RequestGate {
  public:
   struct Options {
     std::string admin_token;
-    std::shared_ptr<const auth::JwtVerifier> users;         // null: user authentication off
+    std::string metrics_token;                       // empty: Access::metrics routes are open
+    std::shared_ptr<const auth::JwtVerifier> users;  // null: user authentication off
     std::shared_ptr<ratelimit::ClientRateLimiter> limiter;  // null: no rate limit
     // Unix seconds, for token lifetimes; tests set it.
     std::function<std::int64_t()> clock;
@@ -31,17 +32,28 @@ class RequestGate {
 
   bool authenticates_users() const { return options_.users != nullptr; }
 
-  // Before routing: the rate limit of /api/v1/* (429 TOO_MANY_REQUESTS with Retry-After).
+  // After routing (request.path canonical, request.route set when a route matched), before
+  // anything else: the rate limit of /api/v1/* (429 TOO_MANY_REQUESTS with Retry-After).
+  // A token's signature is checked only after the address's bucket admitted the request,
+  // unless this loop verified that token lately.
   std::optional<Response> admit(Request& request) const;
-  // After routing: the route's rule. 401 UNAUTHORIZED (with a WWW-Authenticate challenge)
-  // or 403 FORBIDDEN, or nothing when the handler may run.
+  // Then the route's rule. 401 UNAUTHORIZED (with a WWW-Authenticate challenge) or 403
+  // FORBIDDEN (another user's token; a valid token without the admin role on an admin route,
+  // with error="insufficient_scope"), or nothing when the handler may run.
   std::optional<Response> authorize(Request& request, Access access) const;
 
  private:
   // Sets request.caller from the Authorization header (once).
   void identify(Request& request) const;
+  // The same when it needs no signature check (no token, the admin token, a token verified
+  // lately); false, with request.caller left unknown, when it would.
+  bool identify_without_signature(Request& request) const;
+  void set_caller(Request& request, const auth::JwtVerification& verification) const;
+  // One request from `client`: nothing, or the 429 answer.
+  std::optional<Response> charge(const ratelimit::ClientKey& client) const;
   std::optional<Response> authorize_user(Request& request) const;
   std::optional<Response> authorize_admin(Request& request) const;
+  std::optional<Response> authorize_metrics(const Request& request) const;
 
   Options options_;
 };

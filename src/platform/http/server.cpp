@@ -2,6 +2,7 @@
 
 #include <array>
 #include <iterator>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -22,6 +23,8 @@
 
 #include "platform/db/errors.hpp"
 #include "platform/http/api_error.hpp"
+#include "platform/http/canonical_path.hpp"
+#include "platform/http/client_connections.hpp"
 #include "platform/json/input.hpp"
 #include "platform/lifecycle/gate.hpp"
 
@@ -94,19 +97,31 @@ struct Server::Impl {
     beast::tcp_stream* stream;
     bool busy = false;
     std::array<std::uint8_t, 16> peer_address{};  // IPv6 bytes, IPv4 mapped
+    ClientConnections::Client client{};
+    // Since when the connection waits for a request (accepted, or its last answer written).
+    std::chrono::steady_clock::time_point idle_since = std::chrono::steady_clock::now();
+    // Its slots (the loop's and the client's) are given back: it ended, or was closed to
+    // make room for a newer connection and is ending.
+    bool released = false;
   };
   struct Loop {
     asio::io_context* context;
     const Router* router;
     std::size_t index = 0;
-    std::list<Session*> sessions;
-    std::size_t max_sessions = 0;               // this loop's share of max_connections
+    std::list<Session*> sessions;   // oldest first, released ones included until they end
+    std::size_t open_sessions = 0;  // those not released
+    std::size_t max_sessions = 0;   // this loop's share of max_connections
     std::unique_ptr<lifecycle::Gate> requests;  // requests in flight on this loop
     std::unique_ptr<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   };
 
   Impl(Server& server, ServerOptions options, std::vector<LoopRoutes> routes)
-      : owner(server), options(std::move(options)), acceptor(*routes.front().loop) {
+      : owner(server),
+        options(std::move(options)),
+        clients(this->options.max_connections_per_client > 0
+                    ? this->options.max_connections_per_client
+                    : this->options.max_connections / 10),
+        acceptor(*routes.front().loop) {
     for (const auto& route : routes) {
       auto loop = std::make_unique<Loop>();
       loop->context = route.loop;
@@ -147,14 +162,13 @@ struct Server::Impl {
 
   asio::awaitable<void> serve_connection(Loop& loop, tcp::socket socket) {
     beast::tcp_stream stream(std::move(socket));
-    if (loop.sessions.size() >= loop.max_sessions) {
-      // Admission control: the newest connection is refused, the ones already open keep
-      // their service (and their file descriptors stay within the process limit).
-      co_await refuse(stream, "the server has too many open connections; retry later");
-      co_return;
-    }
     Session session{&stream};
     session.peer_address = peer_address_of(stream.socket());
+    session.client = ClientConnections::client_of(session.peer_address);
+    if (auto refusal = take_slots(loop, session)) {
+      co_await refuse(stream, *refusal);
+      co_return;
+    }
     auto position = loop.sessions.insert(loop.sessions.end(), &session);
     owner.active_sessions_.fetch_add(1);
     try {
@@ -162,11 +176,61 @@ struct Server::Impl {
     } catch (const std::exception& error) {
       spdlog::error("msg=\"connection failed\" error=\"{}\"", error.what());
     }
+    release(loop, session);
     loop.sessions.erase(position);
     boost::system::error_code ignored;
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream.socket().close(ignored);
     owner.active_sessions_.fetch_sub(1);
+  }
+
+  // Admission control, as nginx and Envoy do it. A client at its own limit makes room by
+  // giving up its longest-idle keep-alive on this loop; a loop at its share of the server's
+  // limit closes its longest-idle keep-alive, whoever holds it. Only when nothing is idle is
+  // the newest connection refused: the answer (503) is returned, nothing taken. Busy
+  // connections are never closed, and descriptors stay within the process limit.
+  std::optional<std::string_view> take_slots(Loop& loop, Session& session) {
+    const auto of_this_client = [&session](const Session& other) {
+      return other.client == session.client;
+    };
+    if (!clients.try_open(session.client)) {
+      if (!close_longest_idle(loop, of_this_client) || !clients.try_open(session.client)) {
+        return "this client has too many open connections; reuse or close one";
+      }
+    }
+    if (loop.open_sessions >= loop.max_sessions &&
+        !close_longest_idle(loop, [](const Session&) { return true; })) {
+      clients.close(session.client);
+      return "the server has too many open connections; retry later";
+    }
+    ++loop.open_sessions;
+    return std::nullopt;
+  }
+
+  // Gives back a connection's slots, once.
+  void release(Loop& loop, Session& session) {
+    if (session.released) return;
+    session.released = true;
+    --loop.open_sessions;
+    clients.close(session.client);
+  }
+
+  // Closes the connection of this loop that `eligible` accepts and that has waited longest
+  // for a request, releasing its slots at once (its coroutine ends on its own). False when
+  // none waits.
+  template <typename Eligible>
+  bool close_longest_idle(Loop& loop, Eligible eligible) {
+    Session* longest = nullptr;
+    for (Session* session : loop.sessions) {
+      if (session->busy || session->released || !eligible(*session)) continue;
+      if (!longest || session->idle_since < longest->idle_since) longest = session;
+    }
+    if (!longest) return false;
+    release(loop, *longest);
+    boost::system::error_code ignored;
+    longest->stream->socket().cancel(ignored);
+    longest->stream->socket().close(ignored);
+    return true;
   }
 
   asio::awaitable<void> serve_requests(Loop& loop, beast::tcp_stream& stream, Session& session) {
@@ -175,6 +239,7 @@ struct Server::Impl {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.body_limit(options.max_body_bytes);
       parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+      if (session.busy) session.idle_since = std::chrono::steady_clock::now();
       session.busy = false;
       // Reset before every operation: a tcp_stream deadline applies until set again.
       // Keep-alive idle lasts until a request's first byte; from there the whole request
@@ -252,16 +317,21 @@ struct Server::Impl {
     request.body = message.body();
     auto target = boost::urls::parse_origin_form(message.target());
     if (!target) co_return problem(400, "INVALID_REQUEST", "the request target is not a valid URL");
-    request.path = target->path();
     for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
     for (const auto& field : message)
       request.headers.emplace_back(field.name_string(), field.value());
+    // Every policy below sees the one spelling of the path the router matches on.
+    auto canonical = canonical_path(target->encoded_path());
+    if (!canonical) {
+      co_return problem(404, "NOT_FOUND", "no route has a '..' segment, an encoded '/' or a NUL");
+    }
+    request.path = std::move(*canonical);
+    auto match = loop.router->match(request.method, request.path);
+    if (match.kind == Router::Match::Kind::found) request.route = match.pattern;
     const RequestGate* gate = options.gate;
     if (gate) {
       if (auto refused = gate->admit(request)) co_return std::move(*refused);
     }
-
-    auto match = loop.router->match(request.method, request.path);
     if (match.kind == Router::Match::Kind::not_found) {
       co_return problem(404, "NOT_FOUND", fmt::format("no route for {}", request.path));
     }
@@ -273,7 +343,6 @@ struct Server::Impl {
     }
     request.params = std::move(match.params);
     route = match.pattern;
-    request.route = route;
     if (gate) {
       if (auto refused = gate->authorize(request, match.access)) co_return std::move(*refused);
     }
@@ -469,6 +538,7 @@ struct Server::Impl {
   Server& owner;
   ServerOptions options;
   std::function<asio::awaitable<void>()> before_loops_end;
+  ClientConnections clients;
   tcp::acceptor acceptor;
   std::vector<std::unique_ptr<Loop>> loops;
   std::atomic<bool> shutting_down{false};

@@ -23,13 +23,18 @@ struct ServerOptions {
   std::uint16_t port = 8080;
   std::size_t max_body_bytes = 64 * 1024;
   std::size_t max_header_bytes = 8 * 1024;
-  std::chrono::seconds idle_timeout{60};   // keep-alive idle: until a request starts
+  std::chrono::seconds idle_timeout{60};    // keep-alive idle: until a request starts
   std::chrono::seconds header_timeout{10};  // from a request's first byte to the whole of it
   std::chrono::seconds write_timeout{30};
   std::chrono::seconds drain_timeout{10};  // how long shutdown waits for in-flight requests
-  // Open connections held at most, over all loops (split evenly); a connection beyond a
-  // loop's share gets a 503 and is closed at once, so the old ones keep being served.
+  // Open connections held at most, over all loops (split evenly). A connection beyond a
+  // loop's share closes that loop's longest-idle keep-alive, or, when every connection is
+  // busy, gets a 503 and is closed at once, so the busy ones keep being served.
   std::size_t max_connections = 10000;
+  // Open connections one client address (IPv6: its /64) may hold; 0: max_connections / 10.
+  // Beyond it, the client's longest-idle connection on the same loop is closed, or the new
+  // one refused with 503.
+  std::size_t max_connections_per_client = 0;
   bool access_log = true;
   // Called on the loop's thread after each response is written (or failed to be):
   // loop index, method, route pattern ("unmatched" when no route applied), status, time
