@@ -80,6 +80,12 @@ IssueOutcome::Kind why_not_issued(const std::optional<IssueDiagnosis>& why) {
 
 boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     db::Pool& pool, const std::vector<IssueRequest>& requests) {
+  auto connection = co_await pool.acquire();
+  co_return co_await issue_coupons(*connection, requests);
+}
+
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Connection& connection, const std::vector<IssueRequest>& requests) {
   std::vector<std::int64_t> users, coupons;
   users.reserve(requests.size());
   coupons.reserve(requests.size());
@@ -87,8 +93,7 @@ boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     users.push_back(request.user_id);
     coupons.push_back(request.coupon_id);
   }
-  auto connection = co_await pool.acquire();
-  auto result = co_await connection->execute(kIssueBatch, db::Params(users, coupons));
+  auto result = co_await connection.execute(kIssueBatch, db::Params(users, coupons));
   if (result.rows() != static_cast<int>(requests.size())) {
     throw std::runtime_error("issue_coupons_batch answered " + std::to_string(result.rows()) +
                              " rows for " + std::to_string(requests.size()) + " requests");

@@ -8,6 +8,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "coupons/sold_out_gate.hpp"
+#include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 
 namespace coupons {
@@ -69,6 +70,10 @@ struct IssueRequest {
 // instances take turns on a coupon and "exactly N, one per user" holds across instances.
 boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     db::Pool& pool, const std::vector<IssueRequest>& requests);
+// The same on a connection the caller holds, e.g. inside the transaction that also records an
+// Idempotency-Key (a keyed issue keeps its own transaction: the key commits with the coupon).
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Connection& connection, const std::vector<IssueRequest>& requests);
 
 // Newest first; nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,
