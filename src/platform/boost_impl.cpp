@@ -2,3 +2,4 @@
 // so every other file only parses their declarations.
 #include <boost/asio/impl/src.hpp>
 #include <boost/beast/src.hpp>
+#include <boost/asio/ssl/impl/src.hpp>
