@@ -17,7 +17,7 @@ ECOMMERCE_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libssl-dev openssl postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-pytest python3-yaml wrk curl git
+  python3-pytest python3-yaml python3-jsonschema wrk curl git
   libnats-dev nats-server haproxy
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
@@ -98,16 +98,33 @@ swagger_ui_version() {
   return 0
 }
 
-# Swagger UI for /docs: the npm package swagger-ui-dist at the version web/package-lock.json
-# pins, installed into web/node_modules (git-ignored; the server reads the files from there
-# at start). Skipped when that version is already installed, so a warm start stays instant.
-# Never fatal: without the files the service still runs and /docs answers 503 saying how to
-# install them.
+# web_packages_current [dev]: true when web/node_modules holds every package that
+# web/package-lock.json pins, at its pinned version (development ones, such as the OpenAPI
+# linter, only with "dev"), as npm's record of what it installed there says.
+web_packages_current() {
+  local web="$REPO_ROOT/web"
+  [[ -f $web/node_modules/.package-lock.json ]] && command -v node >/dev/null 2>&1 || return 1
+  node -e '
+    const fs = require("fs");
+    const [wantFile, haveFile, dev] = process.argv.slice(1);
+    const want = JSON.parse(fs.readFileSync(wantFile)).packages;
+    const have = JSON.parse(fs.readFileSync(haveFile)).packages;
+    for (const [path, entry] of Object.entries(want)) {
+      if (path === "" || entry.optional || (entry.dev && dev !== "dev")) continue;
+      if (!have[path] || have[path].version !== entry.version) process.exit(1);
+    }' "$web/package-lock.json" "$web/node_modules/.package-lock.json" "${1:-}" 2>/dev/null
+}
+
+# ensure_docs_assets [dev]: the npm packages web/package-lock.json pins, installed into
+# web/node_modules (git-ignored): Swagger UI for /docs (swagger-ui-dist; the server reads
+# the files from there at start) and, with "dev" (./scripts/test), the development tools
+# (@redocly/cli, the OpenAPI linter). Skipped when they are already installed, so a warm
+# start stays instant. Never fatal: without the files the service still runs and /docs
+# answers 503 saying how to install them (and the lint step of ./scripts/test fails).
 ensure_docs_assets() {
-  local web="$REPO_ROOT/web" wanted installed
+  local web="$REPO_ROOT/web" wanted dev="${1:-}"
   wanted="$(swagger_ui_version "$web/package-lock.json" node_modules/swagger-ui-dist)"
-  installed="$(swagger_ui_version "$web/node_modules/swagger-ui-dist/package.json" "")"
-  [[ -n $wanted && $wanted == "$installed" ]] && return 0
+  web_packages_current "$dev" && return 0
   if ! command -v npm >/dev/null 2>&1; then
     if ((EUID != 0)); then
       warn "npm is missing, so /docs will answer 503; install it as root: apt-get install nodejs npm"
@@ -121,10 +138,12 @@ ensure_docs_assets() {
       return 0
     fi
   fi
-  log "installing Swagger UI ${wanted:-?} for /docs (npm ci --prefix web)"
+  local -a omit=(--omit=dev)
+  [[ $dev == dev ]] && omit=()
+  log "installing Swagger UI ${wanted:-?} for /docs${dev:+ and the OpenAPI linter} (npm ci --prefix web)"
   # --ignore-scripts: swagger-ui-dist's only dependency has an install script that
-  # reports usage analytics; the files served need no script.
-  npm ci --prefix "$web" --no-audit --no-fund --ignore-scripts --loglevel=error ||
+  # reports usage analytics; the files served need no script, nor does the linter.
+  npm ci --prefix "$web" "${omit[@]}" --no-audit --no-fund --ignore-scripts --loglevel=error ||
     warn "npm ci --prefix web failed; /docs will answer 503 until it succeeds"
   return 0
 }

@@ -20,10 +20,36 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "cluster"))
+import apiclient  # noqa: E402
 from apiclient import ADMIN_TOKEN, Client  # noqa: E402
 from cluster import Cluster  # noqa: E402
+from openapi_responses import ResponseCheck  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Every answer a test gets through apiclient is checked against api/openapi.yaml (status,
+# media type, JSON body); a mismatch fails that test. OPENAPI_RESPONSE_CHECK=off skips it.
+RESPONSE_CHECK = (None if os.environ.get("OPENAPI_RESPONSE_CHECK") == "off"
+                  else ResponseCheck(REPO / "api" / "openapi.yaml"))
+
+
+def _checked(call):
+    def checked_call(self, method, path, body=None, headers=None, raw=None):
+        r = call(self, method, path, body=body, headers=headers, raw=raw)
+        RESPONSE_CHECK.check(method, path, r.status, r.header("Content-Type"), r.raw)
+        return r
+    return checked_call
+
+
+if RESPONSE_CHECK is not None:
+    apiclient.Connection.call = _checked(apiclient.Connection.call)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if RESPONSE_CHECK is not None:
+        terminalreporter.write_line(
+            f"OpenAPI response check: {RESPONSE_CHECK.checked} answers of documented "
+            "operations matched api/openapi.yaml")
 # Variables the service reads; never inherit them from the caller's environment.
 SERVICE_VARS = (
     "PORT", "DATABASE_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
