@@ -6,7 +6,8 @@ import uuid
 
 import pytest
 
-from apiclient import assert_json_ok, assert_problem
+from apiclient import ADMIN_TOKEN, assert_json_ok, assert_problem
+from jwt_tokens import SECRET, bearer, claims_for, hs256
 
 CHARGE = "/api/v1/points/charge"
 ORDERS = "/api/v1/orders"
@@ -282,3 +283,26 @@ def test_keyed_cancel_is_replayed_and_releases_once(client, user):
     assert_problem(client.call("POST", f"/api/v1/orders/{o2['orderId']}/cancel", {"userId": user},
                                with_key(k)), 409, "IDEMPOTENCY_KEY_REUSED")
     assert client.order_status(o2["orderId"], user) == "NOT_PAID"
+
+
+def test_with_authentication_the_tokens_user_owns_the_key(start_server):
+    sp = start_server({"AUTH_JWT_SECRET": SECRET})
+    try:
+        api = sp.client
+        users = [assert_json_ok(api.call("POST", "/api/v1/users", {"name": f"idem-{uuid.uuid4()}"},
+                                         headers=bearer(ADMIN_TOKEN)), 201)["id"]
+                 for _ in range(2)]
+        k = key()
+        answers = {}
+        for u in users:
+            h = {**bearer(hs256(claims_for(u))), **with_key(k)}
+            first = api.call("POST", CHARGE, {"userId": u, "amount": 300 + u % 7}, h)
+            assert assert_json_ok(first)["userId"] == u and not replayed(first)
+            again = api.call("POST", CHARGE, {"userId": u, "amount": 300 + u % 7}, h)
+            assert again.raw == first.raw and replayed(again)
+            answers[u] = first.json["balance"]
+        for u in users:
+            r = api.call("GET", f"/api/v1/points?userId={u}", headers=bearer(hs256(claims_for(u))))
+            assert assert_json_ok(r)["balance"] == answers[u] == 300 + u % 7
+    finally:
+        assert sp.terminate() == 0
