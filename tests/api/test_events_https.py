@@ -143,7 +143,7 @@ def test_delivered_over_https_when_the_ca_file_trusts_the_platform(
     relay = tls_relay(platform, certificates["platform"][0],
                       DATA_PLATFORM_SECRET="s" * 32)
     o, _ = paid_order(client)
-    got = platform.wait_delivered([o["orderId"]], timeout=10)
+    got = platform.wait_delivered([o["orderId"]], timeout=20)
     assert len(got[o["orderId"]]) == 1
     (headers, body), = platform.received([o["orderId"]])
     lower = {k.lower(): v for k, v in headers.items()}
@@ -163,8 +163,9 @@ def test_a_certificate_that_does_not_verify_is_a_failed_attempt(
                       else certificates["other-host"][0])
     o, _ = paid_order(client)
     undeliverable.append(o["orderId"])
-    # Retried with backoff (0.5 s, then about 1 s): at least two attempts within 6 s.
-    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 2, 10, "two failed attempts")
+    # Retried with backoff (0.5 s, then about 1 s): two attempts come within seconds; the
+    # bound is generous for a loaded machine.
+    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 2, 20, "two failed attempts")
     _, attempts, delivered, last_error = rows[o["orderId"]]
     assert delivered == "f"
     assert "certificate" in last_error, last_error
@@ -181,7 +182,7 @@ def test_the_system_trust_store_does_not_trust_a_test_certificate(
     relay = tls_relay(platform, None)
     o, _ = paid_order(client)
     undeliverable.append(o["orderId"])
-    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 1, 10, "a failed attempt")
+    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 1, 20, "a failed attempt")
     assert rows[o["orderId"]][2] == "f" and "certificate" in rows[o["orderId"]][3]
     assert relay_metric(relay, "outbox_failed_attempts_total") >= 1
     assert platform.received([o["orderId"]], ok_only=False) == []
