@@ -17,7 +17,7 @@ ECOMMERCE_PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libpq-dev libssl-dev openssl postgresql-15 postgresql-client-15
   libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  python3-pytest python3-yaml wrk curl git
+  python3-pytest python3-yaml python3-jsonschema wrk curl git
   libnats-dev nats-server haproxy
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )
@@ -98,25 +98,35 @@ swagger_ui_version() {
   return 0
 }
 
-# The npm packages of web/ at the versions web/package-lock.json pins, installed into
-# web/node_modules (git-ignored; the server reads the files from there at start): Swagger UI
-# for /docs (swagger-ui-dist), the console's charts (uplot), and what the browser tests
-# drive chromium with (puppeteer-core, axe-core). Skipped when every one of them is
-# installed at its pinned version, so a warm start stays instant. Never fatal: without the
-# files the service still runs, and /docs and /console answer 503 saying how to install them.
-WEB_PACKAGES=(swagger-ui-dist uplot puppeteer-core axe-core)
-web_packages_installed() {
-  local web="$1" name wanted installed
-  for name in "${WEB_PACKAGES[@]}"; do
-    wanted="$(swagger_ui_version "$web/package-lock.json" "node_modules/$name")"
-    installed="$(swagger_ui_version "$web/node_modules/$name/package.json" "")"
-    [[ -n $wanted && $wanted == "$installed" ]] || return 1
-  done
+# web_packages_current [dev]: true when web/node_modules holds every package that
+# web/package-lock.json pins, at its pinned version (development ones, such as the OpenAPI
+# linter, only with "dev"), as npm's record of what it installed there says.
+web_packages_current() {
+  local web="$REPO_ROOT/web"
+  [[ -f $web/node_modules/.package-lock.json ]] && command -v node >/dev/null 2>&1 || return 1
+  node -e '
+    const fs = require("fs");
+    const [wantFile, haveFile, dev] = process.argv.slice(1);
+    const want = JSON.parse(fs.readFileSync(wantFile)).packages;
+    const have = JSON.parse(fs.readFileSync(haveFile)).packages;
+    for (const [path, entry] of Object.entries(want)) {
+      if (path === "" || entry.optional || (entry.dev && dev !== "dev")) continue;
+      if (!have[path] || have[path].version !== entry.version) process.exit(1);
+    }' "$web/package-lock.json" "$web/node_modules/.package-lock.json" "${1:-}" 2>/dev/null
 }
 
+# ensure_docs_assets [dev]: the npm packages web/package-lock.json pins, installed into
+# web/node_modules (git-ignored): Swagger UI for /docs and uPlot for /console (the server
+# reads the files from there at start) and, with "dev" (./scripts/test), the development
+# tools (@redocly/cli, the OpenAPI linter; puppeteer-core and axe-core for the browser
+# tests, which drive Debian's chromium: no browser is downloaded). Skipped when they are
+# already installed, so a warm start stays instant. Never fatal: without the files the
+# service still runs and /docs and /console answer 503 saying how to install them (and the
+# lint and browser steps of ./scripts/test fail).
 ensure_docs_assets() {
-  local web="$REPO_ROOT/web"
-  web_packages_installed "$web" && return 0
+  local web="$REPO_ROOT/web" wanted dev="${1:-}"
+  wanted="$(swagger_ui_version "$web/package-lock.json" node_modules/swagger-ui-dist)"
+  web_packages_current "$dev" && return 0
   if ! command -v npm >/dev/null 2>&1; then
     if ((EUID != 0)); then
       warn "npm is missing, so /docs and /console will answer 503; install it as root: apt-get install nodejs npm"
@@ -126,15 +136,16 @@ ensure_docs_assets() {
     if ! DEBIAN_FRONTEND=noninteractive apt-get update -qq ||
       ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o Dpkg::Use-Pty=0 \
         --no-install-recommends nodejs npm; then
-      warn "could not install nodejs and npm; /docs and /console will answer 503"
+      warn "could not install nodejs and npm; /docs will answer 503"
       return 0
     fi
   fi
-  log "installing ${WEB_PACKAGES[*]} for /docs and /console (npm ci --prefix web)"
+  local -a omit=(--omit=dev)
+  [[ $dev == dev ]] && omit=()
+  log "installing Swagger UI ${wanted:-?} and uPlot for /docs and /console${dev:+, and the test tools} (npm ci --prefix web)"
   # --ignore-scripts: swagger-ui-dist's only dependency has an install script that
-  # reports usage analytics; the files served need no script, and puppeteer-core downloads
-  # no browser (the browser tests use Debian's chromium).
-  npm ci --prefix "$web" --no-audit --no-fund --ignore-scripts --loglevel=error ||
+  # reports usage analytics; the files served need no script, nor does the linter.
+  npm ci --prefix "$web" "${omit[@]}" --no-audit --no-fund --ignore-scripts --loglevel=error ||
     warn "npm ci --prefix web failed; /docs and /console will answer 503 until it succeeds"
   return 0
 }

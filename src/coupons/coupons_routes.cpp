@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
@@ -12,6 +13,8 @@
 #include "coupons/coupons_store.hpp"
 #include "coupons/discount.hpp"
 #include "coupons/issue_batcher.hpp"
+#include "idempotency/idempotency_key.hpp"
+#include "idempotency/idempotent_request.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/http/api_error.hpp"
 #include "platform/json/input.hpp"
@@ -89,6 +92,28 @@ Coupon coupon_from_request(const boost::json::object& body) {
   return coupon;
 }
 
+http::Response issued_response(const IssueOutcome& outcome, std::int64_t user_id,
+                               std::int64_t coupon_id) {
+  using Kind = IssueOutcome::Kind;
+  switch (outcome.kind) {
+    case Kind::issued:
+      break;
+    case Kind::coupon_not_found:
+      throw coupon_not_found(coupon_id);
+    case Kind::user_not_found:
+      throw users::user_not_found(user_id);
+    case Kind::not_active:
+      throw ApiError::conflict("COUPON_NOT_ACTIVE",
+                               fmt::format("coupon {} is not being issued now", coupon_id));
+    case Kind::already_issued:
+      throw ApiError::conflict("COUPON_ALREADY_ISSUED",
+                               fmt::format("user {} already holds coupon {}", user_id, coupon_id));
+    case Kind::sold_out:
+      throw ApiError::conflict("COUPON_SOLD_OUT",
+                               fmt::format("coupon {} has none left", coupon_id));
+  }
+  return http::Response::json(201, boost::json::serialize(to_json(outcome.issued)));
+}
 }  // namespace
 
 void add_routes(http::Router& router, const app::Services& services) {
@@ -97,34 +122,27 @@ void add_routes(http::Router& router, const app::Services& services) {
   // This router serves one event loop: the gate is that loop's.
   auto gate = std::make_shared<SoldOutGate>(pool);
 
-  router.add(http::Method::post, "/api/v1/coupons/issue", http::Access::user,
-             [&pool, &issues, gate](http::Request& request) -> awaitable<http::Response> {
-               auto body = json_input::parse_object_body(request);
-               auto user_id = json_input::required_id(body, "userId");
-               auto coupon_id = json_input::required_id(body, "couponId");
-               auto outcome = co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get());
-               using Kind = IssueOutcome::Kind;
-               switch (outcome.kind) {
-                 case Kind::issued:
-                   break;
-                 case Kind::coupon_not_found:
-                   throw coupon_not_found(coupon_id);
-                 case Kind::user_not_found:
-                   throw users::user_not_found(user_id);
-                 case Kind::not_active:
-                   throw ApiError::conflict(
-                       "COUPON_NOT_ACTIVE",
-                       fmt::format("coupon {} is not being issued now", coupon_id));
-                 case Kind::already_issued:
-                   throw ApiError::conflict(
-                       "COUPON_ALREADY_ISSUED",
-                       fmt::format("user {} already holds coupon {}", user_id, coupon_id));
-                 case Kind::sold_out:
-                   throw ApiError::conflict("COUPON_SOLD_OUT",
-                                            fmt::format("coupon {} has none left", coupon_id));
-               }
-               co_return http::Response::json(201, boost::json::serialize(to_json(outcome.issued)));
-             });
+  router.add(
+      http::Method::post, "/api/v1/coupons/issue", http::Access::user,
+      [&pool, &issues, gate](http::Request& request) -> awaitable<http::Response> {
+        auto body = json_input::parse_object_body(request);
+        auto user_id = json_input::required_id(body, "userId");
+        auto coupon_id = json_input::required_id(body, "couponId");
+        auto render = [&](const IssueOutcome& outcome) {
+          return issued_response(outcome, user_id, coupon_id);
+        };
+        if (auto key = idempotency::key_of(request)) {
+          // A keyed issue keeps its own transaction: the key commits with the coupon.
+          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
+            const std::vector<IssueRequest> one{IssueRequest{user_id, coupon_id}};
+            const auto outcomes = co_await issue_coupons(tx, one);
+            co_return render(outcomes.front());
+          };
+          co_return co_await idempotency::run_once(
+              pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
+        }
+        co_return render(co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get()));
+      });
 
   router.add(http::Method::get, "/api/v1/coupons", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {

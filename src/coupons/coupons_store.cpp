@@ -119,6 +119,11 @@ boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
   co_return co_await db::write_batch(IssueBatch{}, pool, requests);
 }
 
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Connection& connection, const std::vector<IssueRequest>& requests) {
+  co_return co_await db::write_batch_in(IssueBatch{}, connection, requests);
+}
+
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,
                                                                             std::int64_t user_id) {
   auto connection = co_await pool.acquire();

@@ -9,6 +9,7 @@
 
 #include "coupons/sold_out_gate.hpp"
 #include "platform/db/batch_statements.hpp"
+#include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/result.hpp"
 #include "platform/db/write_batch_metrics.hpp"
@@ -82,6 +83,10 @@ struct IssueBatch {
 
 boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
     db::Pool& pool, const std::vector<IssueRequest>& requests);
+// The same on a connection the caller holds, e.g. inside the transaction that also records an
+// Idempotency-Key (a keyed issue keeps its own transaction: the key commits with the coupon).
+boost::asio::awaitable<std::vector<IssueOutcome>> issue_coupons(
+    db::Connection& connection, const std::vector<IssueRequest>& requests);
 
 // Newest first; nullopt for an unknown user.
 boost::asio::awaitable<std::optional<std::vector<UserCoupon>>> user_coupons(db::Pool& pool,

@@ -16,19 +16,25 @@ namespace events {
 
 struct DataPlatformClientOptions {
   std::chrono::milliseconds connect_timeout{2000};
-  // One deadline on a whole delivery attempt: name resolution, connecting, the request
-  // (and its one resend on a fresh connection) and the answer.
+  // One deadline on a whole delivery attempt: name resolution, connecting, the TLS
+  // handshake, the request (and its one resend on a fresh connection) and the answer.
   std::chrono::milliseconds attempt_timeout{5000};
   std::size_t max_idle_connections = 16;
   // DATA_PLATFORM_SECRET: when set, every attempt carries a fresh X-Signature header.
   std::string signing_secret;
+  // DATA_PLATFORM_CA_FILE, for an https:// URL: the PEM certificates trusted; empty: the
+  // system's trust store.
+  std::string ca_file;
 };
 
-// POSTs events to the data platform over plain HTTP/1.1, reusing keep-alive connections.
+// POSTs events to the data platform over HTTP/1.1, or over TLS for an https:// URL (the
+// certificate and host name verified: a handshake that fails is a failed attempt, never a
+// delivery), reusing keep-alive connections.
 // Lives on one event loop (not thread-safe); any number of posts may run at once, each on
 // its own connection.
 class DataPlatformClient {
  public:
+  // Throws config::ConfigError when an https:// URL's CA file cannot be loaded.
   DataPlatformClient(boost::asio::any_io_executor executor, PlatformUrl url,
                      DataPlatformClientOptions options);
   ~DataPlatformClient();

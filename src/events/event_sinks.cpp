@@ -29,7 +29,7 @@ class HttpSink final : public EventSink {
   milliseconds attempt_budget() const override { return options_.attempt_timeout; }
 
   std::string describe() const override {
-    return fmt::format("http://{}{}", url_.host_header, url_.target);
+    return fmt::format("{}://{}{}", url_.tls ? "https" : "http", url_.host_header, url_.target);
   }
 
  private:
@@ -48,7 +48,8 @@ SinkUrl parse_sink_url(std::string_view url) {
 std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
                                            boost::asio::any_io_executor executor,
                                            milliseconds lease, int max_in_flight,
-                                           const std::string& signing_secret) {
+                                           const std::string& signing_secret,
+                                           const std::string& ca_file) {
   // A delivery must be able to finish within the lease, or another relay could send the
   // event again while this one is still waiting for the answer.
   const auto connect_timeout = std::min(milliseconds(2000), lease / 4);
@@ -65,6 +66,7 @@ std::unique_ptr<EventSink> make_event_sink(const SinkUrl& url,
   options.attempt_timeout = answer_timeout;
   options.max_idle_connections = static_cast<std::size_t>(max_in_flight);
   options.signing_secret = signing_secret;
+  options.ca_file = ca_file;
   return std::make_unique<HttpSink>(std::move(executor), std::get<PlatformUrl>(url), options);
 }
 

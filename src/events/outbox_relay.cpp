@@ -24,6 +24,7 @@
 #include "events/outbox_store.hpp"
 #include "events/relay_support.hpp"
 #include "events/relay_stats.hpp"
+#include "events/tls_client_context.hpp"
 #include "platform/async/wake_up.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/errors.hpp"
@@ -60,7 +61,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
         random_(std::random_device{}()) {
     if (options_.platform) {
       sink_ = make_event_sink(*options_.platform, executor, options_.lease, options_.max_in_flight,
-                              options_.signing_secret);
+                              options_.signing_secret, options_.ca_file);
     }
   }
 
@@ -305,6 +306,12 @@ RelayOptions relay_options(const config::Config& config, const db::PoolOptions& 
     options.platform = parse_sink_url(config.data_platform_url);
   }
   options.signing_secret = config.data_platform_secret;
+  options.ca_file = config.data_platform_ca_file;
+  if (const auto* http = options.platform ? std::get_if<PlatformUrl>(&*options.platform) : nullptr;
+      http != nullptr && http->tls) {
+    // Loaded here only to fail at start: each relay loads its own copy when it starts.
+    make_tls_client_context(options.ca_file);
+  }
   options.lease = std::chrono::seconds(config.outbox_lease_seconds);
   options.retention = std::chrono::hours(config.outbox_retention_hours);
   options.database = database;

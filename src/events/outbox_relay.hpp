@@ -20,6 +20,7 @@ namespace events {
 struct RelayOptions {
   std::optional<SinkUrl> platform;  // none: events are kept undelivered, and logged
   std::string signing_secret;       // DATA_PLATFORM_SECRET: HTTP posts are signed
+  std::string ca_file;  // DATA_PLATFORM_CA_FILE: trusted for https://; empty: the system's
   std::chrono::milliseconds lease{30'000};
   std::chrono::hours retention{24};
   int batch_size = 100;    // events claimed per statement
@@ -36,7 +37,8 @@ struct RelayOptions {
 inline constexpr std::size_t kRelayConnections = 4;
 
 // The relay's settings from the configuration; a DATA_PLATFORM_URL this relay cannot use
-// (https, not an http:// or nats:// URL) throws config::ConfigError.
+// (not an http://, https:// or nats:// URL), or an https:// one whose trusted certificates
+// cannot be loaded, throws config::ConfigError.
 RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database);
 
 // Delivers ORDER_PAID events from the outbox to the data platform until `stopping`, in

@@ -41,4 +41,8 @@ std::optional<std::string_view> key_of(const http::Request& request) {
   return found;
 }
 
+std::int64_t owner_of(const http::Caller& caller, std::int64_t request_user_id) {
+  return caller.user_id.value_or(request_user_id);
+}
+
 }  // namespace idempotency

@@ -18,9 +18,9 @@ using boost::asio::awaitable;
 // conflict nothing is returned; the conflicting row is then read back.
 const db::Statement kClaim{
     "idempotency.claim",
-    "INSERT INTO idempotency_keys AS k (idempotency_key, endpoint, request_body)"
-    " VALUES ($1, $2, $3) "
-    "ON CONFLICT (idempotency_key) DO UPDATE"
+    "INSERT INTO idempotency_keys AS k (owner_id, idempotency_key, endpoint, request_body)"
+    " VALUES ($1, $2, $3, $4) "
+    "ON CONFLICT (owner_id, idempotency_key) DO UPDATE"
     " SET endpoint = excluded.endpoint, request_body = excluded.request_body,"
     "     response_status = NULL, response_body = NULL, created_at = now()"
     " WHERE k.created_at < now() - interval '24 hours' "
@@ -29,18 +29,20 @@ const db::Statement kClaim{
 const db::Statement kRead{
     "idempotency.read",
     "SELECT endpoint, request_body, response_status, response_body FROM idempotency_keys"
-    " WHERE idempotency_key = $1"};
+    " WHERE owner_id = $1 AND idempotency_key = $2"};
 
 const db::Statement kStore{
     "idempotency.store",
-    "UPDATE idempotency_keys SET response_status = $2::integer, response_body = $3"
-    " WHERE idempotency_key = $1"};
+    "UPDATE idempotency_keys SET response_status = $3::integer, response_body = $4"
+    " WHERE owner_id = $1 AND idempotency_key = $2"};
 
 const db::Statement kPrune{"idempotency.prune",
-                           "DELETE FROM idempotency_keys WHERE idempotency_key = ANY (ARRAY("
-                           "  SELECT idempotency_key FROM idempotency_keys"
+                           "DELETE FROM idempotency_keys k USING ("
+                           "  SELECT owner_id, idempotency_key FROM idempotency_keys"
                            "  WHERE created_at < now() - interval '24 hours' LIMIT $1::bigint"
-                           "  FOR UPDATE SKIP LOCKED))"};
+                           "  FOR UPDATE SKIP LOCKED) expired"
+                           " WHERE k.owner_id = expired.owner_id"
+                           "   AND k.idempotency_key = expired.idempotency_key"};
 
 // How long a duplicate waits for the first request's transaction before giving up.
 constexpr const char* kClaimLockTimeout = "SET LOCAL lock_timeout = '5s'";
@@ -63,9 +65,10 @@ http::Response replay(int status, std::string body) {
   return response;
 }
 
-awaitable<http::Response> answer_for_existing(db::Connection& tx, std::string_view key,
-                                              std::string_view endpoint, std::string_view body) {
-  auto existing = co_await tx.execute(kRead, db::Params(key));
+awaitable<http::Response> answer_for_existing(db::Connection& tx, std::int64_t owner,
+                                              std::string_view key, std::string_view endpoint,
+                                              std::string_view body) {
+  auto existing = co_await tx.execute(kRead, db::Params(owner, key));
   if (existing.empty() || existing.is_null(0, 2)) {
     // Cannot be seen after a commit (the answer is stored first); kept as a safe answer.
     throw Unstored{http::problem(409, "IDEMPOTENCY_KEY_IN_PROGRESS",
@@ -85,7 +88,7 @@ awaitable<http::Response> answer_for_existing(db::Connection& tx, std::string_vi
 
 }  // namespace
 
-awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request,
+awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request, std::int64_t owner,
                                    std::string_view key, Work work) {
   // The route pattern and its parameters, not the raw path: "/api/v1/orders/" and
   // "/api/v1/orders" are one endpoint, while the payments of orders 1 and 2 are two.
@@ -97,15 +100,17 @@ awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request,
           co_await tx.execute(kClaimLockTimeout);
           bool claimed = false;
           try {
-            claimed =
-                !(co_await tx.execute(kClaim, db::Params(key, endpoint, request.body))).empty();
+            claimed = !(co_await tx.execute(kClaim, db::Params(owner, key, endpoint, request.body)))
+                           .empty();
           } catch (const db::DbError& error) {
             if (error.sqlstate() != kLockNotAvailable) throw;
             throw Unstored{
                 http::problem(409, "IDEMPOTENCY_KEY_IN_PROGRESS",
                               "the first request with this Idempotency-Key is still running")};
           }
-          if (!claimed) co_return co_await answer_for_existing(tx, key, endpoint, request.body);
+          if (!claimed) {
+            co_return co_await answer_for_existing(tx, owner, key, endpoint, request.body);
+          }
           co_await tx.execute(kDefaultLockTimeout);
 
           http::Response response;
@@ -115,7 +120,7 @@ awaitable<http::Response> run_once(db::Pool& pool, const http::Request& request,
             response = http::problem(error.status(), error.code(), error.what());
           }
           if (!is_stored(response.status)) throw Unstored{std::move(response)};
-          co_await tx.execute(kStore, db::Params(key, response.status, response.body));
+          co_await tx.execute(kStore, db::Params(owner, key, response.status, response.body));
           co_return response;
         });
   } catch (Unstored& unstored) {

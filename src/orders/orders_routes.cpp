@@ -80,6 +80,20 @@ http::Response placed_response(const PlaceOutcome& outcome, std::int64_t user_id
   return http::Response::json(201, to_json(outcome.order));
 }
 
+http::Response cancelled_response(const CancelOutcome& outcome, std::int64_t order_id,
+                                  std::int64_t user_id) {
+  switch (outcome.kind) {
+    case CancelOutcome::Kind::user_not_found:
+      throw users::user_not_found(user_id);
+    case CancelOutcome::Kind::not_found:
+      throw order_not_found(order_id);
+    case CancelOutcome::Kind::not_payable:
+      throw order_not_payable(order_id);
+    case CancelOutcome::Kind::cancelled:
+      break;
+  }
+  return http::Response::json(200, to_json(outcome.order));
+}
 }  // namespace
 
 void add_routes(http::Router& router, const app::Services& services) {
@@ -102,7 +116,8 @@ void add_routes(http::Router& router, const app::Services& services) {
           const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
             co_return render(co_await place_order(tx, user_id, lines, coupon, timeout_seconds));
           };
-          co_return co_await idempotency::run_once(pool, request, *key, work);
+          co_return co_await idempotency::run_once(
+              pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
         }
         co_return render(co_await batcher.place(pool, user_id, lines, coupon));
       });
@@ -123,24 +138,24 @@ void add_routes(http::Router& router, const app::Services& services) {
                co_return http::Response::json(200, to_json(found.order));
              });
 
-  router.add(http::Method::post, "/api/v1/orders/{id}/cancel", http::Access::user,
-             [&pool](http::Request& request) -> awaitable<http::Response> {
-               auto order_id = json_input::path_id(request, "id");
-               auto body = json_input::parse_object_body(request);
-               auto user_id = json_input::required_id(body, "userId");
-               auto outcome = co_await cancel_order(pool, order_id, user_id);
-               switch (outcome.kind) {
-                 case CancelOutcome::Kind::user_not_found:
-                   throw users::user_not_found(user_id);
-                 case CancelOutcome::Kind::not_found:
-                   throw order_not_found(order_id);
-                 case CancelOutcome::Kind::not_payable:
-                   throw order_not_payable(order_id);
-                 case CancelOutcome::Kind::cancelled:
-                   break;
-               }
-               co_return http::Response::json(200, to_json(outcome.order));
-             });
+  router.add(
+      http::Method::post, "/api/v1/orders/{id}/cancel", http::Access::user,
+      [&pool](http::Request& request) -> awaitable<http::Response> {
+        auto order_id = json_input::path_id(request, "id");
+        auto body = json_input::parse_object_body(request);
+        auto user_id = json_input::required_id(body, "userId");
+        auto render = [&](const CancelOutcome& outcome) {
+          return cancelled_response(outcome, order_id, user_id);
+        };
+        if (auto key = idempotency::key_of(request)) {
+          const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
+            co_return render(co_await cancel_order(tx, order_id, user_id));
+          };
+          co_return co_await idempotency::run_once(
+              pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
+        }
+        co_return render(co_await cancel_order(pool, order_id, user_id));
+      });
 }
 
 }  // namespace orders

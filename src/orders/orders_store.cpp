@@ -276,18 +276,23 @@ awaitable<std::vector<std::int64_t>> release_orders(db::Connection& connection,
   co_return column_of(released);
 }
 
-awaitable<CancelOutcome> cancel_order(db::Pool& pool, std::int64_t order_id, std::int64_t user_id) {
+awaitable<CancelOutcome> cancel_order(db::Connection& tx, std::int64_t order_id,
+                                      std::int64_t user_id) {
   using Kind = CancelOutcome::Kind;
+  auto locked = co_await tx.execute(kLockOrder, db::Params(order_id, user_id));
+  if (locked.empty()) {
+    bool known_user = co_await users::user_exists(tx, user_id);
+    co_return CancelOutcome{known_user ? Kind::not_found : Kind::user_not_found, {}};
+  }
+  if (locked.text(0, 0) != "NOT_PAID") co_return CancelOutcome{Kind::not_payable, {}};
+  co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::cancelled);
+  auto order = co_await read_order(tx, order_id, user_id);
+  co_return CancelOutcome{Kind::cancelled, std::move(*order)};
+}
+
+awaitable<CancelOutcome> cancel_order(db::Pool& pool, std::int64_t order_id, std::int64_t user_id) {
   co_return co_await db::in_transaction(pool, [&](db::Connection& tx) -> awaitable<CancelOutcome> {
-    auto locked = co_await tx.execute(kLockOrder, db::Params(order_id, user_id));
-    if (locked.empty()) {
-      bool known_user = co_await users::user_exists(tx, user_id);
-      co_return CancelOutcome{known_user ? Kind::not_found : Kind::user_not_found, {}};
-    }
-    if (locked.text(0, 0) != "NOT_PAID") co_return CancelOutcome{Kind::not_payable, {}};
-    co_await release_orders(tx, std::vector<std::int64_t>(1, order_id), OrderStatus::cancelled);
-    auto order = co_await read_order(tx, order_id, user_id);
-    co_return CancelOutcome{Kind::cancelled, std::move(*order)};
+    co_return co_await cancel_order(tx, order_id, user_id);
   });
 }
 

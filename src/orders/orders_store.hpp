@@ -109,6 +109,9 @@ struct CancelOutcome {
 };
 boost::asio::awaitable<CancelOutcome> cancel_order(db::Pool& pool, std::int64_t order_id,
                                                    std::int64_t user_id);
+// The same inside a transaction the caller holds (a keyed cancel: the key commits with it).
+boost::asio::awaitable<CancelOutcome> cancel_order(db::Connection& tx, std::int64_t order_id,
+                                                   std::int64_t user_id);
 
 // Moves NOT_PAID orders to `to` (EXPIRED or CANCELLED) and gives their stock and coupons
 // back, inside the caller's transaction. Orders no longer NOT_PAID are skipped, so a

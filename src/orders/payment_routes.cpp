@@ -70,7 +70,8 @@ void add_payment_routes(http::Router& router, const app::Services& services) {
           const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
             co_return render(co_await pay_order(tx, user_id, order_id));
           };
-          auto response = co_await idempotency::run_once(pool, request, *key, work);
+          auto response = co_await idempotency::run_once(
+              pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
           if (response.status == 200) wakeup.committed();
           co_return response;
         }

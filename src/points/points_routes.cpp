@@ -74,7 +74,8 @@ void add_routes(http::Router& router, const app::Services& services) {
           const idempotency::Work work = [&](db::Connection& tx) -> awaitable<http::Response> {
             co_return render(co_await charge(tx, user_id, amount, policy.max_balance));
           };
-          co_return co_await idempotency::run_once(pool, request, *key, work);
+          co_return co_await idempotency::run_once(
+              pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
         }
         // A keyed charge keeps its own transaction (the key and the charge commit together).
         co_return render(co_await batcher.charge(pool, user_id, amount));

@@ -20,10 +20,40 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "cluster"))
+import apiclient  # noqa: E402
 from apiclient import ADMIN_TOKEN, Client  # noqa: E402
 from cluster import Cluster  # noqa: E402
+from openapi_responses import ResponseCheck  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
+
+# Every answer a test of this suite gets through apiclient is checked against
+# api/openapi.yaml (status, media type, JSON body); a mismatch fails that test.
+# OPENAPI_RESPONSE_CHECK=off skips it. Only when pytest loads this file as the suite's
+# conftest: tests/cluster and tests/fault load it under another name for its helpers, and
+# their clients (through HAProxy, or in worker threads while things fail) stay as they were.
+RESPONSE_CHECK = (ResponseCheck(REPO / "api" / "openapi.yaml")
+                  if __name__ == "conftest" and os.environ.get("OPENAPI_RESPONSE_CHECK") != "off"
+                  else None)
+
+
+def _checked(call):
+    def checked_call(self, method, path, body=None, headers=None, raw=None):
+        r = call(self, method, path, body=body, headers=headers, raw=raw)
+        RESPONSE_CHECK.check(method, path, r.status, r.header("Content-Type"), r.raw)
+        return r
+    return checked_call
+
+
+if RESPONSE_CHECK is not None:
+    apiclient.Connection.call = _checked(apiclient.Connection.call)
+
+
+def pytest_terminal_summary(terminalreporter):
+    if RESPONSE_CHECK is not None:
+        terminalreporter.write_line(
+            f"OpenAPI response check: {RESPONSE_CHECK.checked} answers of documented "
+            "operations matched api/openapi.yaml")
 # Variables the service reads; never inherit them from the caller's environment.
 SERVICE_VARS = (
     "PORT", "DATABASE_URL", "ADMIN_TOKEN", "DATA_PLATFORM_URL",
@@ -31,10 +61,12 @@ SERVICE_VARS = (
     "MIGRATIONS_DIR", "HTTP_THREADS", "DB_POOL_SIZE", "HTTP_IDLE_TIMEOUT_SECONDS", "ACCESS_LOG",
     "POINTS_MAX_CHARGE", "POINTS_MAX_BALANCE", "OUTBOX_LEASE_SECONDS", "OUTBOX_RETENTION_HOURS",
     "OPENAPI_FILE", "SWAGGER_UI_DIR", "CONSOLE_WEB_DIR", "DB_MAX_CONNECTIONS",
-    "DATA_PLATFORM_SECRET", "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY_FILE", "AUTH_JWT_ISSUER",
+    "DATA_PLATFORM_SECRET", "DATA_PLATFORM_CA_FILE",
+    "AUTH_JWT_SECRET", "AUTH_JWT_PUBLIC_KEY_FILE", "AUTH_JWT_ISSUER",
     "AUTH_JWT_AUDIENCE", "RATE_LIMIT_PER_SECOND", "RATE_LIMIT_BURST",
     "REQUEST_DEADLINE_MS", "HTTP_HEADER_TIMEOUT_SECONDS", "SHUTDOWN_DRAIN_MS",
     "HTTP_MAX_CONNECTIONS", "HTTP_MAX_CONNECTIONS_PER_CLIENT", "METRICS_TOKEN",
+    "DATABASE_READ_URL", "WRITE_BATCHES_IN_FLIGHT",
 )
 
 _started: list["ServerProcess"] = []

@@ -1,15 +1,18 @@
-"""Idempotency-Key on POST /points/charge, /orders and /points/use (contract: Idempotency)."""
+"""Idempotency-Key on every user write: POST /points/charge, /orders, /points/use,
+/coupons/issue and /orders/{id}/cancel (contract: Idempotency)."""
 
 import concurrent.futures as cf
 import uuid
 
 import pytest
 
-from apiclient import assert_json_ok, assert_problem
+from apiclient import ADMIN_TOKEN, assert_json_ok, assert_problem
+from jwt_tokens import SECRET, bearer, claims_for, hs256
 
 CHARGE = "/api/v1/points/charge"
 ORDERS = "/api/v1/orders"
 USE = "/api/v1/points/use"
+ISSUE = "/api/v1/coupons/issue"
 
 
 def key() -> str:
@@ -209,3 +212,97 @@ def test_keys_are_shared_by_two_instances(start_server, client, user):
     again = other.client.call("POST", CHARGE, {"userId": user, "amount": 42}, with_key(k))
     assert again.raw == first.raw and replayed(again)
     assert client.balance(user) == 42
+
+
+def test_two_users_with_the_same_key_are_two_keys(client, user):
+    other = client.create_user()
+    k = key()
+    mine = client.call("POST", CHARGE, {"userId": user, "amount": 100}, with_key(k))
+    assert assert_json_ok(mine) == {"userId": user, "balance": 100} and not replayed(mine)
+    # The other user's request with the same key is applied, and its answer is its own:
+    # no 409, nothing of the first user's request.
+    theirs = client.call("POST", CHARGE, {"userId": other, "amount": 250}, with_key(k))
+    assert assert_json_ok(theirs) == {"userId": other, "balance": 250} and not replayed(theirs)
+    # On another endpoint too: the key is unused for that user, so no IDEMPOTENCY_KEY_REUSED.
+    p = client.create_product(price=10, stock=5)
+    order = client.order(other, [(p, 1)], headers=with_key(key()))
+    assert_json_ok(order, 201)
+    shared = key()
+    assert_json_ok(client.call("POST", CHARGE, {"userId": user, "amount": 1}, with_key(shared)))
+    assert_json_ok(client.order(other, [(p, 1)], headers=with_key(shared)), 201)
+    assert client.stock(p) == 3
+    # Each user's retry replays that user's own answer.
+    again = client.call("POST", CHARGE, {"userId": other, "amount": 250}, with_key(k))
+    assert again.raw == theirs.raw and replayed(again)
+    assert client.balance(user) == 101 and client.balance(other) == 250
+
+
+def test_keyed_coupon_issue_is_replayed_and_issues_once(client, user):
+    coupon = client.create_coupon(totalQuantity=5)
+    k = key()
+    body = {"userId": user, "couponId": coupon["id"]}
+    first = client.call("POST", ISSUE, body, with_key(k))
+    issued = assert_json_ok(first, 201)
+    assert not replayed(first)
+    again = client.call("POST", ISSUE, body, with_key(k))
+    assert again.status == 201 and again.raw == first.raw and replayed(again)
+    assert [c["userCouponId"] for c in client.user_coupons(user)] == [issued["userCouponId"]]
+    assert client.coupon(coupon["id"])["remainingQuantity"] == 4
+    # A new key is a new attempt: the user holds it already.
+    assert_problem(client.call("POST", ISSUE, body, with_key(key())), 409, "COUPON_ALREADY_ISSUED")
+
+
+def test_keyed_coupon_issue_failure_is_stored_and_replayed(client, user):
+    coupon = client.create_coupon(totalQuantity=1)
+    client.issue_ok(client.create_user(), coupon["id"])
+    k = key()
+    body = {"userId": user, "couponId": coupon["id"]}
+    first = client.call("POST", ISSUE, body, with_key(k))
+    assert_problem(first, 409, "COUPON_SOLD_OUT")
+    again = client.call("POST", ISSUE, body, with_key(k))
+    assert again.raw == first.raw and replayed(again)
+
+
+def test_keyed_cancel_is_replayed_and_releases_once(client, user):
+    p = client.create_product(price=100, stock=10)
+    o = client.order_ok(user, [(p, 4)])
+    assert client.stock(p) == 6
+    k = key()
+    path = f"/api/v1/orders/{o['orderId']}/cancel"
+    first = client.call("POST", path, {"userId": user}, with_key(k))
+    cancelled = assert_json_ok(first)
+    assert cancelled["status"] == "CANCELLED" and not replayed(first)
+    again = client.call("POST", path, {"userId": user}, with_key(k))
+    assert again.status == 200 and again.raw == first.raw and replayed(again)
+    assert client.stock(p) == 10
+    # A new key is a new attempt: the order is no longer cancellable.
+    assert_problem(client.call("POST", path, {"userId": user}, with_key(key())), 409,
+                   "ORDER_NOT_PAYABLE")
+    # The cancel of another order under the same key is another endpoint.
+    o2 = client.order_ok(user, [(p, 1)])
+    assert_problem(client.call("POST", f"/api/v1/orders/{o2['orderId']}/cancel", {"userId": user},
+                               with_key(k)), 409, "IDEMPOTENCY_KEY_REUSED")
+    assert client.order_status(o2["orderId"], user) == "NOT_PAID"
+
+
+def test_with_authentication_the_tokens_user_owns_the_key(start_server):
+    sp = start_server({"AUTH_JWT_SECRET": SECRET})
+    try:
+        api = sp.client
+        users = [assert_json_ok(api.call("POST", "/api/v1/users", {"name": f"idem-{uuid.uuid4()}"},
+                                         headers=bearer(ADMIN_TOKEN)), 201)["id"]
+                 for _ in range(2)]
+        k = key()
+        answers = {}
+        for u in users:
+            h = {**bearer(hs256(claims_for(u))), **with_key(k)}
+            first = api.call("POST", CHARGE, {"userId": u, "amount": 300 + u % 7}, h)
+            assert assert_json_ok(first)["userId"] == u and not replayed(first)
+            again = api.call("POST", CHARGE, {"userId": u, "amount": 300 + u % 7}, h)
+            assert again.raw == first.raw and replayed(again)
+            answers[u] = first.json["balance"]
+        for u in users:
+            r = api.call("GET", f"/api/v1/points?userId={u}", headers=bearer(hs256(claims_for(u))))
+            assert assert_json_ok(r)["balance"] == answers[u] == 300 + u % 7
+    finally:
+        assert sp.terminate() == 0

@@ -59,15 +59,27 @@ TEST(EventsPlatformUrl, SchemeIsCaseInsensitive) {
   EXPECT_EQ(parse_platform_url("HTTP://h/e").host, "h");
 }
 
-TEST(EventsPlatformUrl, HttpsIsRejectedClearly) {
-  expect_rejected("https://platform.example.com/events", "https is not supported");
+TEST(EventsPlatformUrl, HttpsIsTlsOnPort443ByDefault) {
+  auto url = parse_platform_url("https://platform.example.com/events");
+  EXPECT_TRUE(url.tls);
+  EXPECT_EQ(url.host, "platform.example.com");
+  EXPECT_EQ(url.port, 443);
+  EXPECT_EQ(url.host_header, "platform.example.com");
+  auto other_port = parse_platform_url("HTTPS://127.0.0.1:8443/e");
+  EXPECT_TRUE(other_port.tls);
+  EXPECT_EQ(other_port.port, 8443);
+  EXPECT_EQ(other_port.host_header, "127.0.0.1:8443");
+  EXPECT_FALSE(parse_platform_url("http://h/e").tls);
+  // Port 80 is not https's default: the Host header names it.
+  EXPECT_EQ(parse_platform_url("https://h:80/e").host_header, "h:80");
 }
 
 TEST(EventsPlatformUrl, OtherInputsAreRejected) {
-  expect_rejected("ftp://h/x", "must use http://");
-  expect_rejected("platform:8080", "must use http://");
-  expect_rejected("not a url", "absolute http:// URL");
-  expect_rejected("/relative/path", "absolute http:// URL");
+  expect_rejected("ftp://h/x", "must use http:// or https://");
+  expect_rejected("platform:8080", "must use http:// or https://");
+  expect_rejected("not a url", "absolute http:// or https:// URL");
+  expect_rejected("/relative/path", "absolute http:// or https:// URL");
+  expect_rejected("https://user:secret@h/x", "user info");
   expect_rejected("http:///path", "must name a host");
   expect_rejected("http:/path", "must name a host");
   expect_rejected("http://user:secret@h/x", "user info");
@@ -107,8 +119,25 @@ TEST(EventsRelayOptions, BadValuesAreConfigErrors) {
   EXPECT_THROW(config_with({{"OUTBOX_LEASE_SECONDS", "0"}}), config::ConfigError);
   EXPECT_THROW(config_with({{"OUTBOX_RETENTION_HOURS", "x"}}), config::ConfigError);
   EXPECT_THROW(
-      events::relay_options(config_with({{"DATA_PLATFORM_URL", "https://p/e"}}), db::PoolOptions{}),
+      events::relay_options(config_with({{"DATA_PLATFORM_URL", "ftp://p/e"}}), db::PoolOptions{}),
       config::ConfigError);
+}
+
+TEST(EventsRelayOptions, HttpsTakesTheCaFile) {
+  // The system trust store is the default; a CA file that cannot be loaded stops the start.
+  auto options =
+      events::relay_options(config_with({{"DATA_PLATFORM_URL", "https://p/e"}}), db::PoolOptions{});
+  EXPECT_TRUE(std::get<events::PlatformUrl>(*options.platform).tls);
+  EXPECT_TRUE(options.ca_file.empty());
+  try {
+    events::relay_options(config_with({{"DATA_PLATFORM_URL", "https://p/e"},
+                                       {"DATA_PLATFORM_CA_FILE", "/nonexistent/ca.pem"}}),
+                          db::PoolOptions{});
+    ADD_FAILURE() << "a missing CA file was accepted";
+  } catch (const config::ConfigError& error) {
+    EXPECT_NE(std::string_view(error.what()).find("DATA_PLATFORM_CA_FILE"), std::string_view::npos)
+        << error.what();
+  }
 }
 
 }  // namespace

@@ -9,6 +9,7 @@ namespace {
 
 using idempotency::is_valid_key;
 using idempotency::key_of;
+using idempotency::owner_of;
 
 TEST(IdempotencyKey, LengthIsOneTo255) {
   EXPECT_FALSE(is_valid_key(""));
@@ -58,6 +59,23 @@ TEST(IdempotencyKey, EmptyOrMalformedHeaderIs400) {
 TEST(IdempotencyKey, TwoHeadersAre400) {
   EXPECT_THROW(key_of(with_headers({{"Idempotency-Key", "a"}, {"Idempotency-Key", "a"}})),
                http::ApiError);
+}
+
+TEST(IdempotencyKeyOwner, TheTokensUserOwnsTheKey) {
+  http::Caller caller;
+  caller.credential = http::Caller::Credential::jwt;
+  caller.user_id = 7;
+  EXPECT_EQ(owner_of(caller, 7), 7);
+  // The gate refuses a body naming another user; were it to let one through, the key
+  // would still be the token's user's, never the other user's.
+  EXPECT_EQ(owner_of(caller, 8), 7);
+}
+
+TEST(IdempotencyKeyOwner, WithoutAuthenticationTheRequestsUserOwnsTheKey) {
+  http::Caller anonymous;
+  anonymous.credential = http::Caller::Credential::none;
+  EXPECT_EQ(owner_of(anonymous, 3), 3);
+  EXPECT_EQ(owner_of(anonymous, 4), 4);
 }
 
 }  // namespace

@@ -50,6 +50,7 @@ Config parse(const Lookup& lookup) {
   config.admin_token = text(lookup, "ADMIN_TOKEN", "");
   config.data_platform_url = text(lookup, "DATA_PLATFORM_URL", "");
   config.data_platform_secret = text(lookup, "DATA_PLATFORM_SECRET", "");
+  config.data_platform_ca_file = text(lookup, "DATA_PLATFORM_CA_FILE", "");
   config.auth_jwt_secret = text(lookup, "AUTH_JWT_SECRET", "");
   config.auth_jwt_public_key_file = text(lookup, "AUTH_JWT_PUBLIC_KEY_FILE", "");
   if (!config.auth_jwt_secret.empty() && !config.auth_jwt_public_key_file.empty()) {

@@ -24,7 +24,8 @@ struct Config {
   std::string database_read_url;
   std::string admin_token;  // empty: main() generates one and prints it
   std::string data_platform_url;
-  std::string data_platform_secret;  // signs HTTP events (X-Signature); empty: unsigned
+  std::string data_platform_secret;   // signs HTTP events (X-Signature); empty: unsigned
+  std::string data_platform_ca_file;  // PEM CAs for an https:// platform; empty: system store
   // User authentication: an HS256 secret or a PEM public key file (RS256/ES256); neither:
   // off. Issuer and audience are checked when set.
   std::string auth_jwt_secret;

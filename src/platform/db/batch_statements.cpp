@@ -6,7 +6,10 @@ namespace db {
 
 BatchStatements::BatchStatements(std::string name, std::string call, int call_params,
                                  std::vector<BatchColumn> columns)
-    : run_name_(name), recover_name_(name + ".recover"), columns_(columns.size()) {
+    : run_name_(name),
+      recover_name_(name + ".recover"),
+      plain_name_(name + ".plain"),
+      columns_(columns.size()) {
   std::string names, as_array, recovered;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const auto& column = columns[i];
@@ -26,6 +29,7 @@ BatchStatements::BatchStatements(std::string name, std::string call, int call_pa
       "SELECT {names} FROM r ORDER BY r.n",
       fmt::arg("call", call), fmt::arg("token", call_params + 1), fmt::arg("as_array", as_array),
       fmt::arg("names", names));
+  plain_sql_ = fmt::format("SELECT {} FROM {} AS r", names, call);
   recover_sql_ = fmt::format(
       "SELECT {recovered} FROM write_outcomes w, "
       "jsonb_array_elements(w.answer) WITH ORDINALITY AS x(e, n) "

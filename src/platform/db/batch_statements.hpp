@@ -29,11 +29,14 @@ class BatchStatements {
   BatchStatements& operator=(const BatchStatements&) = delete;
 
   Statement run() const { return {run_name_.c_str(), run_sql_.c_str()}; }
+  // The call alone, nothing recorded: for a batch inside a caller's transaction, which
+  // carries its own token (db::in_transaction).
+  Statement plain() const { return {plain_name_.c_str(), plain_sql_.c_str()}; }
   Statement recover() const { return {recover_name_.c_str(), recover_sql_.c_str()}; }
   std::size_t columns() const { return columns_; }
 
  private:
-  std::string run_name_, run_sql_, recover_name_, recover_sql_;
+  std::string run_name_, run_sql_, recover_name_, recover_sql_, plain_name_, plain_sql_;
   std::size_t columns_;
 };
 

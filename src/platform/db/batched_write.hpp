@@ -71,6 +71,25 @@ boost::asio::awaitable<std::vector<typename Spec::Outcome>> write_batch(
   co_return outcomes;
 }
 
+// One batch of `Spec` inside the caller's open transaction on `connection` (a keyed request:
+// the transaction carries its own token and idempotency row): nothing recorded, and the
+// answer read like write_batch's.
+template <typename Spec>
+boost::asio::awaitable<std::vector<typename Spec::Outcome>> write_batch_in(
+    const Spec& spec, Connection& connection, const std::vector<typename Spec::Request>& requests) {
+  auto rows = co_await connection.execute(Spec::statements().plain(), spec.params(requests));
+  if (rows.rows() != static_cast<int>(requests.size())) {
+    throw std::logic_error("a batch answered " + std::to_string(rows.rows()) + " rows for " +
+                           std::to_string(requests.size()) + " requests");
+  }
+  std::vector<typename Spec::Outcome> outcomes;
+  outcomes.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    outcomes.push_back(spec.outcome(rows, static_cast<int>(i), requests[i]));
+  }
+  co_return outcomes;
+}
+
 // One kind of write settled in batches (db::WriteBatcher): each batch is one call of a batch
 // function, one statement and one commit, answering one row per request in order. The
 // `Spec` says what is particular to the kind:
