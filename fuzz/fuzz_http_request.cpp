@@ -24,11 +24,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/url/parse.hpp>
 
-#include "app/observability.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "docs/docs_routes.hpp"
 #include "events/outbox_wakeup.hpp"
+#include "operations/observability.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
 #include "platform/db/pool.hpp"
@@ -72,7 +72,7 @@ struct Service {
   std::atomic<bool> draining{false};
   config::Config config;
   metrics::HttpMetrics http_metrics{1};
-  app::Observability observability;
+  operations::Observability observability;
   events::OutboxWakeup outbox_wakeup;
   stats::BestSellersCounts best_sellers_counts;
   std::unique_ptr<app::WriteBatchers> write_batchers;

@@ -16,17 +16,18 @@
 
 #include "app/connection_budget.hpp"
 #include "app/migrator.hpp"
-#include "app/observability.hpp"
 #include "app/request_gate_setup.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/shutdown_signals.hpp"
 #include "app/shutdown_watchdog.hpp"
+#include "console/console_routes.hpp"
 #include "docs/docs_routes.hpp"
 #include "events/outbox_metrics.hpp"
 #include "events/outbox_relay.hpp"
 #include "idempotency/idempotent_request.hpp"
 #include "operations/metrics_route.hpp"
+#include "operations/observability.hpp"
 #include "orders/expiry_sweeper.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/errors.hpp"
@@ -147,7 +148,7 @@ int main(int argc, char** argv) {
   // Payments (every loop) wake the outbox relay (first loop) through it.
   events::OutboxWakeup outbox_wakeup;
   metrics::HttpMetrics http_metrics(threads);
-  app::Observability observability;
+  operations::Observability observability;
   observability.http = &http_metrics;
   stats::BestSellersCounts best_sellers_counts;  // the routes count, /metrics reports
   observability.collectors.push_back([&best_sellers_counts](db::Pool& pool, std::string& out) {
@@ -171,6 +172,7 @@ int main(int argc, char** argv) {
         });
   }
   const auto docs_files = docs::load_files(config);
+  const auto console_files = console::load_console(config);
   // Batched writes run on a loop and connections of their own (db::WriteLane); the lane and
   // the batchers outlive the loops whose requests they batch.
   db::PoolOptions write_pool_options = pool_options;
@@ -200,9 +202,9 @@ int main(int argc, char** argv) {
       loop->stale_reads = std::make_unique<db::StaleReads>(*loop->pool, loop->replica_pool.get(),
                                                            read_replica.get());
     }
-    loop->services = std::make_unique<app::Services>(
-        app::Services{*loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
-                      best_sellers_counts, docs_files, write_batchers, loop->stale_reads.get()});
+    loop->services = std::make_unique<app::Services>(app::Services{
+        *loop->pool, config, schema_ready, draining, observability, outbox_wakeup,
+        best_sellers_counts, docs_files, write_batchers, loop->stale_reads.get(), console_files});
     observability.pools.push_back(loop->pool.get());
     app::add_all_routes(loop->router, *loop->services);
     routes.push_back({&loop->context, &loop->router});

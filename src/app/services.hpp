@@ -3,10 +3,11 @@
 #include <atomic>
 #include <memory>
 
-#include "app/observability.hpp"
 #include "app/write_batchers.hpp"
+#include "console/console_files.hpp"
 #include "docs/docs_assets.hpp"
 #include "events/outbox_wakeup.hpp"
+#include "operations/observability.hpp"
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/read_replica.hpp"
@@ -22,7 +23,7 @@ struct Services {
   const std::atomic<bool>& schema_ready;
   // Set on SIGTERM: the instance is going away, so /ready says 503 while requests go on.
   const std::atomic<bool>& draining;
-  const Observability& observability;
+  const operations::Observability& observability;
   // Payments tell this process's outbox relay about the events they committed.
   events::OutboxWakeup& outbox_wakeup;
   // Best-seller rankings read from the database, over every loop (for /metrics).
@@ -34,6 +35,8 @@ struct Services {
   // Where reads that may be stale go (best sellers, product names, prices, descriptions):
   // the loop's replica pool while DATABASE_READ_URL's replica is usable. Null: from `db`.
   db::StaleReads* stale_reads = nullptr;
+  // The console's files, read once at start (null: /console answers 503).
+  std::shared_ptr<const console::LoadedConsole> console_files{};
 
   db::StaleReads stale_reads_or_primary() const {
     return stale_reads != nullptr ? *stale_reads : db::StaleReads(db, nullptr, nullptr);

@@ -42,11 +42,11 @@ std::int64_t amount_in_range(const boost::json::object& body, std::string_view f
 
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
+void add_routes(http::Router& router, const CatalogDeps& deps) {
+  db::Pool& pool = deps.db;
   // This router serves one event loop: the lookup batches that loop's requests.
   auto lookup = std::make_shared<ProductLookup>(pool);
-  auto pages = std::make_shared<ProductPages>(pool, services.stale_reads_or_primary());
+  auto pages = std::make_shared<ProductPages>(pool, deps.stale_reads);
 
   router.add(http::Method::get, "/api/v1/products",
              [pages](http::Request& request) -> awaitable<http::Response> {

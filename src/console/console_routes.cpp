@@ -30,18 +30,6 @@ std::string web_dir(const config::Config& config) {
   return std::string(ECOMMERCE_SOURCE_DIR) + "/web";
 }
 
-std::shared_ptr<const LoadedConsole> load_once(const config::Config& config) {
-  // Read at the first loop's route setup and shared by every loop: once per process.
-  static const auto loaded = [&config] {
-    auto files = std::make_shared<const LoadedConsole>(load_console_files(web_dir(config)));
-    if (!files->problem.empty()) {
-      spdlog::warn("msg=\"/console unavailable\" detail=\"{}\"", files->problem);
-    }
-    return files;
-  }();
-  return loaded;
-}
-
 http::Response serve(const http::Request& request, const docs::Asset& asset) {
   http::Response response;
   response.headers.emplace_back("Cache-Control", kRevalidate);
@@ -59,8 +47,16 @@ http::Response serve(const http::Request& request, const docs::Asset& asset) {
 
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
-  auto loaded = load_once(services.config);
+std::shared_ptr<const LoadedConsole> load_console(const config::Config& config) {
+  auto files = std::make_shared<const LoadedConsole>(load_console_files(web_dir(config)));
+  if (!files->problem.empty()) {
+    spdlog::warn("msg=\"/console unavailable\" detail=\"{}\"", files->problem);
+  }
+  return files;
+}
+
+void add_routes(http::Router& router, const ConsoleDeps& deps) {
+  std::shared_ptr<const LoadedConsole> loaded = deps.files;
 
   router.add(http::Method::get, "/console",
              [loaded](http::Request& request) -> awaitable<http::Response> {

@@ -10,18 +10,17 @@
 
 namespace coupons {
 
-void add_list_routes(http::Router& router, const app::Services& services) {
-  router.add(
-      http::Method::get, "/api/v1/admin/coupons", http::Access::admin,
-      [&pool = services.db](http::Request& request) -> boost::asio::awaitable<http::Response> {
-        auto page = json_input::query_page(request);
-        auto found = co_await list_coupons(pool, page.size, page.offset());
-        boost::json::array content;
-        content.reserve(found.coupons.size());
-        for (const auto& coupon : found.coupons) content.push_back(coupon_json(coupon));
-        co_return http::Response::json(200, boost::json::serialize(json_output::page_json(
-                                                std::move(content), page, found.total)));
-      });
+void add_list_routes(http::Router& router, const CouponListDeps& deps) {
+  router.add(http::Method::get, "/api/v1/admin/coupons", http::Access::admin,
+             [&pool = deps.db](http::Request& request) -> boost::asio::awaitable<http::Response> {
+               auto page = json_input::query_page(request);
+               auto found = co_await list_coupons(pool, page.size, page.offset());
+               boost::json::array content;
+               content.reserve(found.coupons.size());
+               for (const auto& coupon : found.coupons) content.push_back(coupon_json(coupon));
+               co_return http::Response::json(200, boost::json::serialize(json_output::page_json(
+                                                       std::move(content), page, found.total)));
+             });
 }
 
 }  // namespace coupons

@@ -116,9 +116,9 @@ http::Response issued_response(const IssueOutcome& outcome, std::int64_t user_id
 }
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
-  IssueBatcher& issues = services.write_batchers.coupon_issues;
+void add_routes(http::Router& router, const CouponsDeps& deps) {
+  db::Pool& pool = deps.db;
+  IssueBatcher& issues = deps.issues;
   // This router serves one event loop: the gate is that loop's.
   auto gate = std::make_shared<SoldOutGate>(pool);
 

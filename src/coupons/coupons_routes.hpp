@@ -1,11 +1,18 @@
 #pragma once
 
-#include "app/services.hpp"
+#include "coupons/issue_batcher.hpp"
+#include "platform/db/pool.hpp"
 #include "platform/http/router.hpp"
 
 namespace coupons {
 
+// What these routes use, built by app/.
+struct CouponsDeps {
+  db::Pool& db;
+  IssueBatcher& issues;
+};
+
 // FCFS issue, a user's coupons, and the admin coupon endpoints.
-void add_routes(http::Router& router, const app::Services& services);
+void add_routes(http::Router& router, const CouponsDeps& deps);
 
 }  // namespace coupons

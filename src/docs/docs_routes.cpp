@@ -75,8 +75,8 @@ std::shared_ptr<const DocsFiles> load_files(const config::Config& config) {
   return files;
 }
 
-void add_routes(http::Router& router, const app::Services& services) {
-  std::shared_ptr<const DocsFiles> files = services.docs_files;
+void add_routes(http::Router& router, const DocsDeps& deps) {
+  std::shared_ptr<const DocsFiles> files = deps.files;
 
   router.add(http::Method::get, "/docs", [files](http::Request&) -> awaitable<http::Response> {
     if (files->assets.empty()) co_return unavailable(kAssetsMissing);

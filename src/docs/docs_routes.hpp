@@ -3,10 +3,16 @@
 #include <memory>
 #include <string>
 
-#include "app/services.hpp"
+#include "docs/docs_assets.hpp"
+#include "platform/config/config.hpp"
 #include "platform/http/router.hpp"
 
 namespace docs {
+
+// What these routes use, built by app/.
+struct DocsDeps {
+  std::shared_ptr<const DocsFiles> files;
+};
 
 // Where the OpenAPI description and the swagger-ui-dist files are: OPENAPI_FILE and
 // SWAGGER_UI_DIR, else the source tree's api/openapi.yaml and web/node_modules/.
@@ -19,6 +25,6 @@ std::shared_ptr<const DocsFiles> load_files(const config::Config& config);
 
 // GET /docs (Swagger UI), GET /docs/assets/{file} and GET /api/openapi.yaml, served from
 // services.docs_files.
-void add_routes(http::Router& router, const app::Services& services);
+void add_routes(http::Router& router, const DocsDeps& deps);
 
 }  // namespace docs

@@ -9,7 +9,7 @@
 
 namespace events {
 
-// The outbox's /metrics lines, in two app::Observability collectors. From the database, so
+// The outbox's /metrics lines, in two operations::Observability collectors. From the database, so
 // every instance reports the shared outbox (a database collector, refreshed in the
 // background): backlog and oldest undelivered age.
 boost::asio::awaitable<void> write_backlog_metrics(db::Pool& pool, std::string& out);

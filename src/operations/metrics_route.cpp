@@ -30,7 +30,8 @@ awaitable<db::PoolStats> stats_on_its_loop(db::Pool& pool) {
   co_return co_await boost::asio::co_spawn(pool.executor(), read_stats, boost::asio::use_awaitable);
 }
 
-awaitable<void> write_pool_metrics(const app::Observability& observability, std::string& out) {
+awaitable<void> write_pool_metrics(const operations::Observability& observability,
+                                   std::string& out) {
   std::vector<db::PoolStats> stats;
   for (db::Pool* pool : observability.pools) stats.push_back(co_await stats_on_its_loop(*pool));
   auto each_loop = [&](std::string_view name, std::string_view help, auto field) {
@@ -62,7 +63,8 @@ awaitable<void> write_pool_metrics(const app::Observability& observability, std:
 
 }  // namespace
 
-awaitable<void> refresh_metrics_snapshot(const app::Observability& observability, db::Pool& pool) {
+awaitable<void> refresh_metrics_snapshot(const operations::Observability& observability,
+                                         db::Pool& pool) {
   std::string out;
   out.reserve(4 * 1024);
   co_await write_pool_metrics(observability, out);
@@ -70,19 +72,17 @@ awaitable<void> refresh_metrics_snapshot(const app::Observability& observability
   if (observability.snapshot) observability.snapshot->publish(std::move(out));
 }
 
-void add_metrics_route(http::Router& router, const app::Services& services) {
+void add_metrics_route(http::Router& router, db::Pool& db, const Observability& observability) {
   // Access::metrics: public, or METRICS_TOKEN's when it is set (the request gate checks).
   router.add(http::Method::get, "/metrics", http::Access::metrics,
-             [&services](http::Request&) -> awaitable<http::Response> {
-               const auto& observability = services.observability;
+             [&db, &observability](http::Request&) -> awaitable<http::Response> {
                std::string out;
                out.reserve(16 * 1024);
                if (observability.http) observability.http->render(out);
                // What costs a query or a hop to another loop was computed in the
                // background: a flood of scrapes costs the database nothing.
                if (observability.snapshot) out += *observability.snapshot->last();
-               for (const auto& collect : observability.collectors)
-                 co_await collect(services.db, out);
+               for (const auto& collect : observability.collectors) co_await collect(db, out);
                metrics::write_help(out, "process_resident_memory_bytes", "gauge",
                                    "Resident memory of this process.");
                metrics::write_sample(out, "process_resident_memory_bytes", {}, resident_bytes());

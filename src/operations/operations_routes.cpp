@@ -13,14 +13,14 @@ const db::Statement kLeaderAnswers{"operations.leader_answers", "SELECT NOT pg_i
 
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
+void add_routes(http::Router& router, const OperationsDeps& deps) {
   router.add(http::Method::get, "/health",
              [](http::Request&) -> boost::asio::awaitable<http::Response> {
                co_return http::Response::json(200, R"({"status":"UP"})");
              });
   router.add(http::Method::get, "/ready",
-             [&pool = services.db, &draining = services.draining](
-                 http::Request&) -> boost::asio::awaitable<http::Response> {
+             [&pool = deps.db,
+              &draining = deps.draining](http::Request&) -> boost::asio::awaitable<http::Response> {
                // Shutting down: still serving, but a load balancer should send no more.
                if (draining.load()) {
                  co_return http::Response::json(503, R"({"status":"DRAINING"})");
@@ -33,7 +33,7 @@ void add_routes(http::Router& router, const app::Services& services) {
                }
                co_return http::Response::json(200, R"({"status":"UP"})");
              });
-  add_metrics_route(router, services);
+  add_metrics_route(router, deps.db, deps.observability);
 }
 
 }  // namespace operations

@@ -38,8 +38,8 @@ http::Response page_response(const OrderPage& found, const json_input::PageReque
 
 }  // namespace
 
-void add_list_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
+void add_list_routes(http::Router& router, const OrderListDeps& deps) {
+  db::Pool& pool = deps.db;
 
   router.add(http::Method::get, "/api/v1/orders", http::Access::user,
              [&pool](http::Request& request) -> awaitable<http::Response> {

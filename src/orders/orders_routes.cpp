@@ -96,11 +96,11 @@ http::Response cancelled_response(const CancelOutcome& outcome, std::int64_t ord
 }
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
-  const std::int64_t timeout_seconds = services.config.order_payment_timeout_seconds;
+void add_routes(http::Router& router, const OrdersDeps& deps) {
+  db::Pool& pool = deps.db;
+  const std::int64_t timeout_seconds = deps.payment_timeout_seconds;
   // One-product orders are placed in batches with those of the instance's other loops.
-  OrderBatcher& batcher = services.write_batchers.orders;
+  OrderBatcher& batcher = deps.orders;
 
   router.add(
       http::Method::post, "/api/v1/orders", http::Access::user,

@@ -52,14 +52,14 @@ http::Response paid_response(const PayOutcome& outcome, std::int64_t user_id,
 
 }  // namespace
 
-void add_payment_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
+void add_payment_routes(http::Router& router, const PaymentDeps& deps) {
+  db::Pool& pool = deps.db;
   // Unkeyed payments are settled in batches with those of the instance's other loops.
-  PaymentBatcher& payments = services.write_batchers.payments;
+  PaymentBatcher& payments = deps.payments;
   router.add(
       http::Method::post, "/api/v1/points/use", http::Access::user,
       [&pool, &payments,
-       &wakeup = services.outbox_wakeup](http::Request& request) -> awaitable<http::Response> {
+       &wakeup = deps.outbox_wakeup](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto order_id = json_input::required_id(body, "orderId");

@@ -49,11 +49,11 @@ http::Response charge_response(const ChargeOutcome& outcome, std::int64_t user_i
 
 }  // namespace
 
-void add_routes(http::Router& router, const app::Services& services) {
-  db::Pool& pool = services.db;
-  const PointPolicy policy{services.config.points_max_charge, services.config.points_max_balance};
+void add_routes(http::Router& router, const PointsDeps& deps) {
+  db::Pool& pool = deps.db;
+  const PointPolicy policy{deps.max_charge, deps.max_balance};
   // Unkeyed charges are settled in batches with those of the instance's other loops.
-  ChargeBatcher& batcher = services.write_batchers.charges;
+  ChargeBatcher& batcher = deps.charges;
   // This router serves one event loop: the lookup batches that loop's balance reads.
   auto balances = std::make_shared<BalanceLookup>(pool);
 

@@ -52,11 +52,11 @@ awaitable<void> write_metrics(const BestSellersCounts& counts, db::Pool&, std::s
   co_return;
 }
 
-void add_routes(http::Router& router, const app::Services& services) {
+void add_routes(http::Router& router, const BestSellersDeps& deps) {
   // One cache per event loop (this router belongs to one loop).
   auto cache = std::make_shared<AnswerCache>(kFreshFor, kServeStaleFor);
   router.add(http::Method::get, "/api/v1/products/best",
-             [reads = services.stale_reads_or_primary(), &counts = services.best_sellers_counts,
+             [reads = deps.stale_reads, &counts = deps.counts,
               cache](http::Request& request) -> awaitable<http::Response> {
                std::optional<std::string> last_day;
                if (const auto* date = request.query_param("date")) {

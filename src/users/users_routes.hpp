@@ -1,10 +1,15 @@
 #pragma once
 
-#include "app/services.hpp"
+#include "platform/db/pool.hpp"
 #include "platform/http/router.hpp"
 
 namespace users {
 
-void add_routes(http::Router& router, const app::Services& services);
+// What these routes use, built by app/.
+struct UsersDeps {
+  db::Pool& db;
+};
+
+void add_routes(http::Router& router, const UsersDeps& deps);
 
 }  // namespace users

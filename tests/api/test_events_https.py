@@ -182,7 +182,10 @@ def test_the_system_trust_store_does_not_trust_a_test_certificate(
     relay = tls_relay(platform, None)
     o, _ = paid_order(client)
     undeliverable.append(o["orderId"])
-    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 1, 20, "a failed attempt")
+    # An attempt is counted when the event is claimed and its error written when it is
+    # rescheduled: wait for both.
+    rows = wait_rows(sql, [o["orderId"]], lambda r: int(r[1]) >= 1 and r[3] != "", 20,
+                     "a failed attempt")
     assert rows[o["orderId"]][2] == "f" and "certificate" in rows[o["orderId"]][3]
     assert relay_metric(relay, "outbox_failed_attempts_total") >= 1
     assert platform.received([o["orderId"]], ok_only=False) == []

@@ -16,7 +16,7 @@ enum class WriteKind { charge, order, payment, coupon_issue };
 void observe_write_batch(WriteKind kind, std::size_t size);
 
 // Appends the histogram db_write_batch_size{kind=...} in Prometheus text. A metrics
-// collector (app::Observability::Collector); the pool is not used.
+// collector (operations::Observability::Collector); the pool is not used.
 boost::asio::awaitable<void> write_batch_metrics(Pool& pool, std::string& out);
 
 }  // namespace db

@@ -10,7 +10,7 @@
 #include "platform/metrics/http_metrics.hpp"
 #include "platform/metrics/text_snapshot.hpp"
 
-namespace app {
+namespace operations {
 
 // What /metrics reports, shared by every event loop.
 struct Observability {
@@ -29,4 +29,4 @@ struct Observability {
   metrics::TextSnapshot* snapshot = nullptr;
 };
 
-}  // namespace app
+}  // namespace operations
