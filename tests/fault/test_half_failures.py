@@ -5,7 +5,13 @@ mixed write load of *unkeyed* requests runs, and the proxy in turn:
 1. holds every answer of the database (statements still reach it and commit) for longer than
    the request deadline, then cuts every connection;
 2. cuts every connection once, with no hold;
-3. delays every answer for a while (a slow network).
+3. delays every answer for a while (a slow network);
+4. holds every answer, cuts the connections and goes on holding the answers of the new ones
+   for longer than the service has to learn a write's outcome (the request deadline): the
+   writes in flight at the cut may answer 504 OUTCOME_UNKNOWN.
+
+Some charges carry an Idempotency-Key and are retried with it after a 503 or 504, as the
+contract says a client should: each must end applied exactly once.
 
 Then the audit of tests/fault/test_faults.py (money, stock, coupons, events) and, on top of
 it, every answer checked against the database ("every answer is true", the contract):
@@ -13,7 +19,8 @@ it, every answer checked against the database ("every answer is true", the contr
 - a charge answered 200 is in the history exactly once, one answered 503 is not there;
 - a payment answered 200 left its order PAID, one answered 503 did not;
 - orders and coupons in the database = the 201 answers (plus at most the 504 answers);
-- 504 OUTCOME_UNKNOWN at most once per request in flight at a fault.
+- 504 OUTCOME_UNKNOWN at most once per request in flight at a fault;
+- a keyed charge retried after 503 or 504 is in the history exactly once.
 
 The figures (answers by status, 504s, lies) are printed for the README.
 """
@@ -40,6 +47,7 @@ from test_events import FakePlatform  # noqa: E402
 
 DEADLINE_MS = 2000
 HOLD_SECONDS = 5.0
+HOLD_AFTER_CUT_SECONDS = 4.0  # longer than the outcome budget (the 2 s deadline)
 WORKERS = base.WORKERS
 
 
@@ -52,6 +60,7 @@ class TracedLoad(Load):
         self.charge_answers: dict[tuple[int, int], int] = {}
         self.pay_answers: dict[int, int] = {}
         self.answers = Counter()  # what -> status counts
+        self.keyed_retries = 0
 
     def call(self, what, fn):
         r = super().call(what, fn)
@@ -65,7 +74,9 @@ class TracedLoad(Load):
         while not self.stop.is_set():
             user = rng.choice(self.users)
             roll = rng.random()
-            if roll < 0.35:
+            if roll < 0.05:
+                self.keyed_charge(user)
+            elif roll < 0.35:
                 amount = next(self.amounts)
                 with self.lock:
                     self.charges_tried[user].add(amount)
@@ -95,6 +106,29 @@ class TracedLoad(Load):
                     if p is not None:
                         with self.lock:
                             self.pay_answers[order] = p.status
+
+
+    def keyed_charge(self, user: int) -> None:
+        """A charge with an Idempotency-Key, retried with the same key after 503 or 504
+        (or a lost connection) until it gets a final answer."""
+        amount = next(self.amounts)
+        key = f"half-{amount}"
+        with self.lock:
+            self.charges_tried[user].add(amount)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            r = self.call("keyed charge", lambda c: c.call(
+                "POST", "/api/v1/points/charge", {"userId": user, "amount": amount},
+                headers={"Idempotency-Key": key}))
+            if r is not None and r.status not in (503, 504):
+                with self.lock:
+                    self.charge_answers[(user, amount)] = r.status
+                    if r.status == 200:
+                        self.charges_ok[user].add(amount)
+                return
+            with self.lock:
+                self.keyed_retries += 1
+            time.sleep(0.2)
 
 
 def audit_answers(url: str, load: TracedLoad) -> dict:
@@ -178,6 +212,16 @@ def test_every_answer_is_true_when_the_database_stops_answering(database_url, tm
             time.sleep(3)
             proxy.delay = 0.0
             time.sleep(3)
+            # 4. answers held, the connections cut, and the new ones held past the budget
+            proxy.hold_answers()
+            time.sleep(HOLD_SECONDS)
+            proxy.cut()
+            time.sleep(HOLD_AFTER_CUT_SECONDS)
+            proxy.cut()
+            proxy.release_answers()
+            faults += 1
+            wait_ready(instances, timeout=20)
+            time.sleep(3)
         took = time.monotonic() - started
 
         wait_for("every unpaid order to expire",
@@ -190,9 +234,11 @@ def test_every_answer_is_true_when_the_database_stops_answering(database_url, tm
                  timeout=60)
         figures = audit_answers(database_url, load)
         print(f"\nhalf-failure run: {took:.0f} s of load, {WORKERS} workers, {faults} faults "
-              f"(answers held {HOLD_SECONDS:.0f} s then cut; one cut; answers 300 ms late); "
-              f"answers checked against the database: {figures['checked']}, lies: "
-              f"{len(figures['lies'])}, 504 OUTCOME_UNKNOWN: {figures['outcome_unknown']}")
+              f"(answers held {HOLD_SECONDS:.0f} s then cut; one cut; answers 300 ms late; "
+              f"held, cut, and held {HOLD_AFTER_CUT_SECONDS:.0f} s more); answers checked against the "
+              f"database: {figures['checked']}, lies: {len(figures['lies'])}, 504 "
+              f"OUTCOME_UNKNOWN: {figures['outcome_unknown']}; keyed charges retried after "
+              f"503/504: {load.keyed_retries}, each applied once")
         print("answers:", dict(sorted((f"{w} {s}", v) for (w, s), v in load.answers.items())))
 
         assert not figures["lies"], figures["lies"][:10]
