@@ -23,6 +23,14 @@ import sys
 
 STATEMENT = re.compile(
     r'db::Statement\s+\w+\s*\{\s*"([^"]+)"\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', re.S)
+# A batched write's statements (src/platform/db/batch_statements.hpp): its name, the batch
+# function's call, how many parameters the call has, and the answer's columns. Its `run`
+# statement is rendered as BatchStatements builds it: the columns, from the call with the
+# batch's token as the last argument ($n+1).
+BATCH = re.compile(
+    r'db::BatchStatements\s+\w+\s*\{\s*"([^"]+)"\s*,\s*"([^"]+)"\s*,\s*(\d+)\s*,\s*'
+    r'\{((?:\s*\{\s*"\w+"\s*,\s*"\w+"\s*\}\s*,?)+)\s*\}\s*\}', re.S)
+COLUMN = re.compile(r'\{\s*"(\w+)"\s*,\s*"\w+"\s*\}')
 LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 PLACEHOLDER = re.compile(r'\$(\d+)')
 
@@ -36,6 +44,11 @@ def statements(paths):
             sql = "".join(LITERAL.findall(literals))
             sql = sql.replace('\\"', '"').replace("\\\\", "\\")
             found[name] = " ".join(sql.split())
+        for name, call, params, columns in BATCH.findall(text):
+            close = call.rfind(")")
+            with_token = f"{call[:close]}, ${int(params) + 1}::bigint{call[close:]}"
+            names = ", ".join(f"r.{c}" for c in COLUMN.findall(columns))
+            found[name] = f"SELECT {names} FROM {with_token} AS r"
     return found
 
 

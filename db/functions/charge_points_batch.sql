@@ -15,13 +15,14 @@
 -- (array arguments kept the plan cache on custom plans: a tenth of a batch's time); no
 -- sequential scans (on a new database the first call's generic plan would keep one).
 CREATE OR REPLACE FUNCTION charge_points_batch(user_ids bigint[], amounts bigint[],
-                                               max_balance bigint)
+                                               max_balance bigint, outcome_token bigint)
 RETURNS TABLE (item_outcome text, item_balance bigint)
 LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 DECLARE
+  outcome_answer jsonb := '[]';  -- the rows returned, for write_outcomes
   n int := coalesce(array_length(user_ids, 1), 0);
   i int;
   w int;
@@ -68,9 +69,15 @@ BEGIN
       item_outcome := 'charged';
       item_balance := w_balance[w];
     END IF;
+    outcome_answer := outcome_answer || jsonb_build_array(jsonb_build_array(item_outcome, item_balance));
     RETURN NEXT;
   END LOOP;
 
+  -- The answer, kept under the batch's token (src/platform/db/write_outcome.hpp): if the
+  -- service loses this call's answer after the commit, it reads it back from here.
+  IF outcome_token IS NOT NULL THEN
+    INSERT INTO write_outcomes (token, answer) VALUES (outcome_token, outcome_answer);
+  END IF;
   IF cardinality(h_user) = 0 THEN
     RETURN;
   END IF;

@@ -18,7 +18,8 @@
 -- Unlike the other batches it waits for its coupons' rows (up to the request deadline): in a
 -- rush every request of every instance writes the same coupon row, so skipping a row held
 -- by another instance's batch would send the whole rush down a slower path.
-CREATE OR REPLACE FUNCTION issue_coupons_batch(user_ids bigint[], coupon_ids bigint[])
+CREATE OR REPLACE FUNCTION issue_coupons_batch(user_ids bigint[], coupon_ids bigint[],
+                                               outcome_token bigint)
 RETURNS TABLE (item_user_coupon_id bigint, item_name text, item_discount_type text,
                item_discount_value bigint, item_issued_at text, item_expires_at text,
                item_coupon_exists boolean, item_user_exists boolean, item_window_open boolean,
@@ -28,6 +29,7 @@ SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 DECLARE
+  outcome_answer jsonb := '[]';  -- the rows returned, for write_outcomes
   i int;
   valid_days_of integer;
 BEGIN
@@ -83,7 +85,15 @@ BEGIN
         item_already_issued := NULL;
       END IF;
     END IF;
+    outcome_answer := outcome_answer || jsonb_build_array(jsonb_build_array(item_user_coupon_id, item_name, item_discount_type, item_discount_value, item_issued_at,
+                                     item_expires_at, item_coupon_exists, item_user_exists,
+                                     item_window_open, item_already_issued, item_remaining));
     RETURN NEXT;
   END LOOP;
+  -- The answer, kept under the batch's token (src/platform/db/write_outcome.hpp): if the
+  -- service loses this call's answer after the commit, it reads it back from here.
+  IF outcome_token IS NOT NULL THEN
+    INSERT INTO write_outcomes (token, answer) VALUES (outcome_token, outcome_answer);
+  END IF;
 END
 $$;

@@ -15,13 +15,15 @@
 -- One read of the paid orders' lines feeds both their sales rows and their events; the rest
 -- of each event comes from the order rows read (and locked) above. The event payload is
 -- built here only: the single-request payment calls this function too (one item).
-CREATE OR REPLACE FUNCTION pay_orders_batch(user_ids bigint[], order_ids bigint[])
+CREATE OR REPLACE FUNCTION pay_orders_batch(user_ids bigint[], order_ids bigint[],
+                                            outcome_token bigint)
 RETURNS TABLE (item_paid_at text, item_paid_amount bigint, item_balance bigint)
 LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 DECLARE
+  outcome_answer jsonb := '[]';  -- the rows returned, for write_outcomes
   n int := coalesce(array_length(user_ids, 1), 0);
   i int;
   k int;
@@ -85,9 +87,15 @@ BEGIN
       item_paid_amount := order_pay[k];
       item_balance := w_balance[w];
     END IF;
+    outcome_answer := outcome_answer || jsonb_build_array(jsonb_build_array(item_paid_at, item_paid_amount, item_balance));
     RETURN NEXT;
   END LOOP;
 
+  -- The answer, kept under the batch's token (src/platform/db/write_outcome.hpp): if the
+  -- service loses this call's answer after the commit, it reads it back from here.
+  IF outcome_token IS NOT NULL THEN
+    INSERT INTO write_outcomes (token, answer) VALUES (outcome_token, outcome_answer);
+  END IF;
   IF cardinality(paid) = 0 THEN
     RETURN;
   END IF;

@@ -24,7 +24,8 @@
 -- down the slow path; a row held longer (an operator's transaction) is skipped, and its
 -- orders answer NULL and are settled alone, each waiting within its own deadline.
 CREATE OR REPLACE FUNCTION place_orders_batch(user_ids bigint[], product_ids bigint[],
-                                   quantities bigint[], payment_timeout_seconds bigint)
+                                              quantities bigint[], payment_timeout_seconds bigint,
+                                              outcome_token bigint)
 RETURNS TABLE (item_order_id bigint, item_unit_price bigint, item_created_at text,
                item_expires_at text)
 LANGUAGE plpgsql
@@ -32,6 +33,7 @@ SET plan_cache_mode = force_generic_plan
 SET enable_seqscan = off
 AS $$
 DECLARE
+  outcome_answer jsonb := '[]';  -- the rows returned, for write_outcomes
   n int := coalesce(array_length(user_ids, 1), 0);
   usual_lock_timeout text := current_setting('lock_timeout');
   i int;
@@ -126,7 +128,13 @@ BEGIN
       item_created_at := NULL;
       item_expires_at := NULL;
     END IF;
+    outcome_answer := outcome_answer || jsonb_build_array(jsonb_build_array(item_order_id, item_unit_price, item_created_at, item_expires_at));
     RETURN NEXT;
   END LOOP;
+  -- The answer, kept under the batch's token (src/platform/db/write_outcome.hpp): if the
+  -- service loses this call's answer after the commit, it reads it back from here.
+  IF outcome_token IS NOT NULL THEN
+    INSERT INTO write_outcomes (token, answer) VALUES (outcome_token, outcome_answer);
+  END IF;
 END
 $$;

@@ -33,7 +33,7 @@ const db::Statement kLockWallet{
 // them first, in the lock order, and then the function sees its own locks).
 const db::Statement kPayAtOnce{"payment.pay_at_once",
                                "SELECT item_paid_at, item_paid_amount, item_balance "
-                               "FROM pay_orders_batch(ARRAY[$1::bigint], ARRAY[$2::bigint])"};
+                               "FROM pay_orders_batch(ARRAY[$1::bigint], ARRAY[$2::bigint], NULL)"};
 
 awaitable<std::optional<PayOutcome>> pay_at_once(db::Connection& connection, std::int64_t user_id,
                                                  std::int64_t order_id) {

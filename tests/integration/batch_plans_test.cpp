@@ -30,19 +30,20 @@ class BatchPlansTest : public it::DbTest {
 
 TEST_F(BatchPlansTest, ChargesFindWalletsByKey) {
   EXPECT_EQ(sequential_scans_of("SELECT * FROM charge_points_batch(ARRAY[1, 2]::bigint[], "
-                                "ARRAY[10, 20]::bigint[], 1000000000)"),
+                                "ARRAY[10, 20]::bigint[], 1000000000, (random() * 9e18)::bigint)"),
             0);
 }
 
 TEST_F(BatchPlansTest, OrdersFindUsersAndProductsByKey) {
-  EXPECT_EQ(sequential_scans_of("SELECT * FROM place_orders_batch(ARRAY[1, 2]::bigint[], "
-                                "ARRAY[1, 2]::bigint[], ARRAY[1, 1]::bigint[], 600)"),
+  EXPECT_EQ(sequential_scans_of(
+                "SELECT * FROM place_orders_batch(ARRAY[1, 2]::bigint[], "
+                "ARRAY[1, 2]::bigint[], ARRAY[1, 1]::bigint[], 600, (random() * 9e18)::bigint)"),
             0);
 }
 
 TEST_F(BatchPlansTest, PaymentsFindOrdersAndWalletsByKey) {
   EXPECT_EQ(sequential_scans_of("SELECT * FROM pay_orders_batch(ARRAY[1, 2]::bigint[], "
-                                "ARRAY[1, 2]::bigint[])"),
+                                "ARRAY[1, 2]::bigint[], (random() * 9e18)::bigint)"),
             0);
 }
 

@@ -101,7 +101,7 @@ TEST_F(OrderBatchTest, LockedProductsDoNotBlockTheSalesFold) {
   batch.exec("BEGIN");
   EXPECT_EQ(batch.scalar("SELECT count(item_order_id) FROM place_orders_batch(ARRAY[" +
                          std::to_string(user) + "]::bigint[], ARRAY[" + std::to_string(product) +
-                         "]::bigint[], ARRAY[1]::bigint[], 600)"),
+                         "]::bigint[], ARRAY[1]::bigint[], 600, NULL)"),
             "1");
   it::SyncConnection fold;
   fold.exec("SET lock_timeout = '2s'");

@@ -13,14 +13,15 @@ struct BatchColumn {
   std::string type;  // its SQL type, to read it back from the recorded answer
 };
 
-// The two statements of a batched write, built from the batch function's call:
-//  - `run`: calls the function and, in the same statement (so in the same transaction),
-//    records its answer in `write_outcomes` under the batch's token (the last parameter):
-//    one JSON array per row, in row order;
+// The statements of a batched write, built from the batch function's call:
+//  - `run`: calls the function with the batch's token (the last parameter) as its last
+//    argument; the function records its answer in `write_outcomes` under that token, in the
+//    same transaction: one JSON array per row, in row order (db/functions/*_batch.sql);
 //  - `recover`: reads a recorded answer back (its only parameter is the token), with the
 //    same columns in the same order as `run` returns them, so one parser reads both.
-// `call` is the FROM item, e.g. "charge_points_batch($1::bigint[], $2::bigint[], $3::bigint)",
-// with `call_params` parameters; the token is parameter `call_params + 1`.
+// `call` is the FROM item without the token, e.g.
+// "charge_points_batch($1::bigint[], $2::bigint[], $3::bigint)", with `call_params`
+// parameters; the token is parameter `call_params + 1`.
 class BatchStatements {
  public:
   BatchStatements(std::string name, std::string call, int call_params,
