@@ -188,9 +188,14 @@ ha_start_etcd() {
 ha_start_patroni() {
   local i="$1"
   set -m
-  # setpriv execs, so the pid is Patroni's own (runuser would stay in between).
-  HOME=/var/lib/postgresql setpriv --reuid=postgres --regid=postgres --init-groups \
-    "$HA_PATRONI_BIN" "$ha_data/pg$i/patroni.yml" >>"$ha_cluster_dir/patroni-pg$i.log" 2>&1 &
+  # setpriv execs, so the pid is Patroni's own (runuser would stay in between). From /: the
+  # checkout may be in a directory the postgres user cannot enter (CI's `mktemp -d`), and
+  # Patroni's worker processes change back to the directory they were started in.
+  local config
+  config="$(readlink -f "$ha_data/pg$i/patroni.yml")"
+  (cd / && HOME=/var/lib/postgresql exec setpriv --reuid=postgres --regid=postgres \
+    --init-groups "$HA_PATRONI_BIN" "$config") \
+    >>"$ha_cluster_dir/patroni-pg$i.log" 2>&1 &
   ha_patroni_pids[i]=$!
   set +m
   ha_dead_since[i]=""

@@ -119,12 +119,12 @@ http::Response issued_response(const IssueOutcome& outcome, std::int64_t user_id
 void add_routes(http::Router& router, const CouponsDeps& deps) {
   db::Pool& pool = deps.db;
   IssueBatcher& issues = deps.issues;
-  // This router serves one event loop: the gate is that loop's.
-  auto gate = std::make_shared<SoldOutGate>(pool);
+  // This router serves one event loop: the memo is that loop's.
+  auto sold_out = std::make_shared<SoldOutMemo>(pool);
 
   router.add(
       http::Method::post, "/api/v1/coupons/issue", http::Access::user,
-      [&pool, &issues, gate](http::Request& request) -> awaitable<http::Response> {
+      [&pool, &issues, sold_out](http::Request& request) -> awaitable<http::Response> {
         auto body = json_input::parse_object_body(request);
         auto user_id = json_input::required_id(body, "userId");
         auto coupon_id = json_input::required_id(body, "couponId");
@@ -141,7 +141,7 @@ void add_routes(http::Router& router, const CouponsDeps& deps) {
           co_return co_await idempotency::run_once(
               pool, request, idempotency::owner_of(request.caller, user_id), *key, work);
         }
-        co_return render(co_await issue_coupon(issues, pool, user_id, coupon_id, gate.get()));
+        co_return render(co_await issue_coupon(issues, pool, user_id, coupon_id, sold_out.get()));
       });
 
   router.add(http::Method::get, "/api/v1/coupons", http::Access::user,

@@ -7,7 +7,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "coupons/sold_out_gate.hpp"
+#include "coupons/sold_out_memo.hpp"
 #include "platform/db/batch_statements.hpp"
 #include "platform/db/connection.hpp"
 #include "platform/db/pool.hpp"

@@ -7,7 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "coupons/coupons_store.hpp"
-#include "coupons/sold_out_gate.hpp"
+#include "coupons/sold_out_memo.hpp"
 #include "platform/db/batched_write.hpp"
 #include "platform/db/pool.hpp"
 
@@ -34,11 +34,11 @@ class IssueBatcher {
   db::BatchedWrite<IssueBatch> batch_;
 };
 
-// One issue request: a coupon this loop has seen sold out is answered from `gate`'s
+// One issue request: a coupon this loop has seen sold out is answered from `sold_out`'s
 // coalesced read-only diagnosis (no write on the coupon's row); any other joins the
-// instance's next issue batch, and a SOLD_OUT answer teaches the gate. `gate` may be null.
+// instance's next issue batch, and a SOLD_OUT answer teaches the memo. `sold_out` may be null.
 boost::asio::awaitable<IssueOutcome> issue_coupon(IssueBatcher& batcher, db::Pool& pool,
                                                   std::int64_t user_id, std::int64_t coupon_id,
-                                                  SoldOutGate* gate = nullptr);
+                                                  SoldOutMemo* sold_out = nullptr);
 
 }  // namespace coupons

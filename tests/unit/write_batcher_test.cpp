@@ -341,8 +341,8 @@ TEST(WriteBatcher, WithAHomeLaneEveryBatchRunsThereAndAnswersGoBackToEachLoop) {
     return inner(lane, r);
   };
   Batcher::Limits limits;
-  limits.lane = &home_lane;
-  limits.lane_executor = home.get_executor();
+  limits.home_connections = &home_lane;
+  limits.home_executor = home.get_executor();
   Batcher batcher(settle, limits);
   auto home_work = asio::make_work_guard(home);
   std::thread home_thread([&] { home.run(); });
@@ -386,7 +386,7 @@ TEST(WriteBatcher, AHomeLaneWithoutItsExecutorIsRefused) {
   FakeStore store;
   FakeLane home_lane{7};
   Batcher::Limits limits;
-  limits.lane = &home_lane;
+  limits.home_connections = &home_lane;
   EXPECT_THROW(Batcher(store.settle(), limits), std::invalid_argument);
 }
 

@@ -39,17 +39,17 @@ class BatchedLookup {
 
   explicit BatchedLookup(Fetch fetch, std::size_t max_in_flight = 1, std::size_t max_batch = 256)
       : fetch_(std::move(fetch)),
-        batcher_([this](NoLane&, const std::vector<Key>& keys) { return fetch_all(keys); },
+        batcher_([this](NoConnections&, const std::vector<Key>& keys) { return fetch_all(keys); },
                  {max_batch, max_in_flight}) {}
 
   boost::asio::awaitable<std::optional<Value>> get(Key key) {
-    return batcher_.submit(lane_, std::move(key));
+    return batcher_.submit(no_connections_, std::move(key));
   }
 
   std::uint64_t fetches() const { return batcher_.batches(); }  // statements sent, for tests
 
  private:
-  struct NoLane {};  // the fetch holds what it needs
+  struct NoConnections {};  // the fetch holds what it needs
 
   boost::asio::awaitable<std::vector<Settled<std::optional<Value>>>> fetch_all(
       const std::vector<Key>& keys) {
@@ -102,8 +102,8 @@ class BatchedLookup {
   }
 
   Fetch fetch_;
-  NoLane lane_;
-  RequestBatcher<Key, std::optional<Value>, NoLane> batcher_;
+  NoConnections no_connections_;
+  RequestBatcher<Key, std::optional<Value>, NoConnections> batcher_;
 };
 
 }  // namespace db

@@ -32,6 +32,23 @@ struct BatchedWriteLimits {
   WriteLane* lane = nullptr;
 };
 
+// One answer per request from a batch's rows (one row per request, in order), checked: a
+// batch that answered another number of rows fails whole rather than guess.
+template <typename Spec>
+std::vector<typename Spec::Outcome> answers_of(
+    const Spec& spec, const Result& rows, const std::vector<typename Spec::Request>& requests) {
+  if (rows.rows() != static_cast<int>(requests.size())) {
+    throw std::logic_error("a batch answered " + std::to_string(rows.rows()) + " rows for " +
+                           std::to_string(requests.size()) + " requests");
+  }
+  std::vector<typename Spec::Outcome> outcomes;
+  outcomes.reserve(requests.size());
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    outcomes.push_back(spec.outcome(rows, static_cast<int>(i), requests[i]));
+  }
+  return outcomes;
+}
+
 // Runs one batch of `Spec` (see BatchedWrite) on a connection of `pool`: one answer per
 // request, in order, each true (see BatchedWrite). Throws for the whole batch: DbUnavailable
 // (nothing applied), DbOutcomeUnknown (it may have been), or what the statement raised.
@@ -59,16 +76,7 @@ boost::asio::awaitable<std::vector<typename Spec::Outcome>> write_batch(
       rows = co_await recorded_answer(pool, statements, token);
     }
   }
-  if (rows.rows() != static_cast<int>(requests.size())) {
-    throw std::logic_error("a batch answered " + std::to_string(rows.rows()) + " rows for " +
-                           std::to_string(requests.size()) + " requests");
-  }
-  std::vector<typename Spec::Outcome> outcomes;
-  outcomes.reserve(requests.size());
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    outcomes.push_back(spec.outcome(rows, static_cast<int>(i), requests[i]));
-  }
-  co_return outcomes;
+  co_return answers_of(spec, rows, requests);
 }
 
 // One batch of `Spec` inside the caller's open transaction on `connection` (a keyed request:
@@ -78,16 +86,7 @@ template <typename Spec>
 boost::asio::awaitable<std::vector<typename Spec::Outcome>> write_batch_in(
     const Spec& spec, Connection& connection, const std::vector<typename Spec::Request>& requests) {
   auto rows = co_await connection.execute(Spec::statements().plain(), spec.params(requests));
-  if (rows.rows() != static_cast<int>(requests.size())) {
-    throw std::logic_error("a batch answered " + std::to_string(rows.rows()) + " rows for " +
-                           std::to_string(requests.size()) + " requests");
-  }
-  std::vector<typename Spec::Outcome> outcomes;
-  outcomes.reserve(requests.size());
-  for (std::size_t i = 0; i < requests.size(); ++i) {
-    outcomes.push_back(spec.outcome(rows, static_cast<int>(i), requests[i]));
-  }
-  co_return outcomes;
+  co_return answers_of(spec, rows, requests);
 }
 
 // One kind of write settled in batches (db::WriteBatcher): each batch is one call of a batch

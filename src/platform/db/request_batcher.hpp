@@ -41,8 +41,9 @@ struct Settled {
 // started yet, so its answer comes from work begun after the request: as fresh as a
 // statement of its own. The core of db::WriteBatcher and db::BatchedLookup.
 //
-// A batch runs with a lane (what `settle` works with: a pool) on that lane's event loop:
-// the batcher's own (`home_lane`) when it has one, else the lane of the request that
+// A batch runs with `Connections` (what `settle` works with: a db::Pool in the service) on
+// their event loop: the batcher's own (`home_connections`) when it has some, else those of the
+// request that
 // started the batch, on that request's loop. Several loops may share one batcher: the
 // queue is under a mutex, and the answers are handed to each request's own loop
 // (asio::dispatch, once per loop for the whole batch), where the request's coroutine
@@ -50,11 +51,11 @@ struct Settled {
 //
 // `settle` answers the requests in order, one Settled per request. If it throws, every
 // request of the batch gets the failure, passed through `map_failure` when one is given.
-template <typename Request, typename Outcome, typename Lane>
+template <typename Request, typename Outcome, typename Connections>
 class RequestBatcher {
  public:
   using Settle = std::function<boost::asio::awaitable<std::vector<Settled<Outcome>>>(
-      Lane& lane, const std::vector<Request>& requests)>;
+      Connections& connections, const std::vector<Request>& requests)>;
   // Called with each batch's size before it is sent (metrics).
   using Observe = std::function<void(std::size_t)>;
   // What every request of a batch that failed as a whole gets, from what `settle` threw.
@@ -72,9 +73,9 @@ class RequestBatcher {
     // in a batch waits for the batch, whose own waits are bounded by whoever settles it.
     std::chrono::milliseconds max_queue_wait{0};
     QueueTimeout queue_timeout = nullptr;
-    // The lane every batch runs with, on `home_executor` (its loop); none: the lane and
+    // The connections every batch runs with, on `home_executor` (their loop); none: those and
     // loop of the request that starts the batch.
-    Lane* home_lane = nullptr;
+    Connections* home_connections = nullptr;
     boost::asio::any_io_executor home_executor{};
   };
 
@@ -86,18 +87,18 @@ class RequestBatcher {
         map_failure_(options.map_failure),
         max_queue_wait_(options.max_queue_wait),
         queue_timeout_(options.queue_timeout),
-        home_lane_(options.home_lane),
+        home_connections_(options.home_connections),
         home_executor_(std::move(options.home_executor)) {
-    if (home_lane_ != nullptr && !home_executor_) {
-      throw std::invalid_argument("a batcher's home lane needs the executor it runs on");
+    if (home_connections_ != nullptr && !home_executor_) {
+      throw std::invalid_argument("a batcher's home connections need the executor they run on");
     }
   }
   RequestBatcher(const RequestBatcher&) = delete;
   RequestBatcher& operator=(const RequestBatcher&) = delete;
 
-  // `lane` is the calling loop's: a batch this request starts runs with it, unless the
-  // batcher has a home lane.
-  boost::asio::awaitable<Outcome> submit(Lane& lane, Request request) {
+  // `connections` are the calling loop's: a batch this request starts runs with them, unless
+  // the batcher has home connections.
+  boost::asio::awaitable<Outcome> submit(Connections& connections, Request request) {
     namespace asio = boost::asio;
     auto executor = co_await asio::this_coro::executor;
     async::WakeUp wake(executor);
@@ -112,10 +113,10 @@ class RequestBatcher {
       }
     }
     if (start) {
-      if (home_lane_ != nullptr) {
-        asio::co_spawn(home_executor_, run_batches(*home_lane_), asio::detached);
+      if (home_connections_ != nullptr) {
+        asio::co_spawn(home_executor_, run_batches(*home_connections_), asio::detached);
       } else {
-        asio::co_spawn(executor, run_batches(lane), asio::detached);
+        asio::co_spawn(executor, run_batches(connections), asio::detached);
       }
     }
     // Woken on this loop when the answer is in (a wake-up before the wait is not lost).
@@ -208,14 +209,14 @@ class RequestBatcher {
     }
   }
 
-  boost::asio::awaitable<void> run_batches(Lane& lane) {
+  boost::asio::awaitable<void> run_batches(Connections& connections) {
     for (auto batch = next_batch(); !batch.empty(); batch = next_batch()) {
       std::vector<Request> requests;
       requests.reserve(batch.size());
       for (const Waiter* waiter : batch) requests.push_back(waiter->request);
       record(batch.size());
       try {
-        auto outcomes = co_await settle_(lane, requests);
+        auto outcomes = co_await settle_(connections, requests);
         if (outcomes.size() != batch.size()) {
           throw std::logic_error("batch answered " + std::to_string(outcomes.size()) + " of " +
                                  std::to_string(batch.size()) + " requests");
@@ -246,7 +247,7 @@ class RequestBatcher {
   MapFailure map_failure_;
   std::chrono::milliseconds max_queue_wait_;
   QueueTimeout queue_timeout_;
-  Lane* home_lane_;
+  Connections* home_connections_;
   boost::asio::any_io_executor home_executor_;
   std::mutex mutex_;
   std::size_t in_flight_ = 0;     // under mutex_

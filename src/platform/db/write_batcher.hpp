@@ -35,9 +35,9 @@ class Pool;
 // was applied, DbOutcomeUnknown when that could not be learned. A deadlock or serialization
 // failure of the batch (an error answer: nothing applied) is reported as DbUnavailable (a
 // 503: retry later); it is not retried here.
-template <typename Request, typename Outcome, typename Lane = Pool>
-class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
-  using Base = RequestBatcher<Request, Outcome, Lane>;
+template <typename Request, typename Outcome, typename Connections = Pool>
+class WriteBatcher : public RequestBatcher<Request, Outcome, Connections> {
+  using Base = RequestBatcher<Request, Outcome, Connections>;
 
  public:
   using typename Base::Observe;
@@ -49,16 +49,16 @@ class WriteBatcher : public RequestBatcher<Request, Outcome, Lane> {
     // How long a write may wait queued for a batch (0: no limit); then it answers 503 and
     // nothing of it is applied.
     std::chrono::milliseconds max_queue_wait{0};
-    // The lane every batch runs with, on its own loop (`lane_executor`); none: the lane and
-    // loop of the request that starts the batch. See db::WriteLane.
-    Lane* lane = nullptr;
-    boost::asio::any_io_executor lane_executor{};
+    // The connections every batch runs with, on their own loop (`home_executor`; see
+    // db::WriteLane); none: the pool and loop of the request that starts the batch.
+    Connections* home_connections = nullptr;
+    boost::asio::any_io_executor home_executor{};
   };
 
   explicit WriteBatcher(Settle settle, Limits limits = {}, Observe observe = {})
       : Base(std::move(settle), {limits.max_batch, limits.max_in_flight, std::move(observe),
-                                 &batch_failure, limits.max_queue_wait, &queue_timeout, limits.lane,
-                                 std::move(limits.lane_executor)}) {}
+                                 &batch_failure, limits.max_queue_wait, &queue_timeout,
+                                 limits.home_connections, std::move(limits.home_executor)}) {}
 
  private:
   static std::exception_ptr queue_timeout(std::chrono::milliseconds waited) {

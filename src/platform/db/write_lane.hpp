@@ -51,8 +51,8 @@ class WriteLane {
 template <typename Limits>
 Limits on_lane(Limits limits, WriteLane* lane) {
   if (lane != nullptr) {
-    limits.lane = &lane->pool();
-    limits.lane_executor = lane->executor();
+    limits.home_connections = &lane->pool();
+    limits.home_executor = lane->executor();
   }
   return limits;
 }

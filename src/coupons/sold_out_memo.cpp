@@ -1,4 +1,4 @@
-#include "coupons/sold_out_gate.hpp"
+#include "coupons/sold_out_memo.hpp"
 
 #include <vector>
 
@@ -22,7 +22,7 @@ const db::Statement kDiagnoseMany{
 
 }  // namespace
 
-SoldOutGate::SoldOutGate(db::Pool& pool)
+SoldOutMemo::SoldOutMemo(db::Pool& pool)
     : diagnoses_([&pool](const std::vector<std::pair<std::int64_t, std::int64_t>>& requests)
                      -> boost::asio::awaitable<std::vector<std::optional<IssueDiagnosis>>> {
         std::vector<std::int64_t> users, coupons;

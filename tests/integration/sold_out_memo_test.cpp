@@ -11,14 +11,14 @@
 
 #include "coupons/coupons_store.hpp"
 #include "coupons/issue_batcher.hpp"
-#include "coupons/sold_out_gate.hpp"
+#include "coupons/sold_out_memo.hpp"
 #include "test_support.hpp"
 
 namespace {
 
 using Kind = coupons::IssueOutcome::Kind;
 
-class SoldOutGateTest : public it::DbTest {
+class SoldOutMemoTest : public it::DbTest {
  protected:
   void SetUp() override {
     it::DbTest::SetUp();
@@ -37,7 +37,7 @@ class SoldOutGateTest : public it::DbTest {
         std::to_string(quantity) + ", " + std::to_string(quantity) +
         ", now() - interval '1 hour', now() + interval '1 hour', 7) RETURNING id");
   }
-  Kind issue(std::int64_t user, std::int64_t coupon, coupons::SoldOutGate& gate) {
+  Kind issue(std::int64_t user, std::int64_t coupon, coupons::SoldOutMemo& gate) {
     return it::run(ioc, coupons::issue_coupon(batcher, *pool, user, coupon, &gate)).kind;
   }
 
@@ -48,8 +48,8 @@ class SoldOutGateTest : public it::DbTest {
   it::SyncConnection sql;
 };
 
-TEST_F(SoldOutGateTest, GateLearnsTheSellOutAndKeepsThePrecedence) {
-  coupons::SoldOutGate gate(*pool);
+TEST_F(SoldOutMemoTest, MemoLearnsTheSellOutAndKeepsThePrecedence) {
+  coupons::SoldOutMemo gate(*pool);
   const auto coupon = add_coupon(1);
   const auto holder = add_user();
   const auto late = add_user();

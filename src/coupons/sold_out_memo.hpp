@@ -26,9 +26,9 @@ struct IssueDiagnosis {
 // diagnosis, coalesced with the loop's concurrent ones into one statement (so an unknown
 // user or a holder still gets their own error first). Not thread-safe: one per loop; a
 // loop that has not seen the sell-out yet just asks the database the usual way.
-class SoldOutGate {
+class SoldOutMemo {
  public:
-  explicit SoldOutGate(db::Pool& pool);
+  explicit SoldOutMemo(db::Pool& pool);
 
   bool known_sold_out(std::int64_t coupon_id) const { return sold_out_.contains(coupon_id); }
   void mark_sold_out(std::int64_t coupon_id) { sold_out_.insert(coupon_id); }
