@@ -62,12 +62,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   events::PlatformUrl again;
   try {
-    again = events::parse_platform_url("http://" + url.host_header + url.target);
+    // The same scheme: the Host header leaves out the port only when it is the scheme's
+    // default (80 for http://, 443 for https://).
+    again = events::parse_platform_url((url.tls ? "https://" : "http://") + url.host_header +
+                                       url.target);
   } catch (const config::ConfigError&) {
     std::abort();
   }
   if (again.host != url.host || again.port != url.port || again.target != url.target ||
-      again.host_header != url.host_header) {
+      again.host_header != url.host_header || again.tls != url.tls) {
     std::abort();
   }
   return 0;
