@@ -279,25 +279,34 @@ ha_pids() {
 
 # ha_stop_all: Patroni nodes first (each stops its PostgreSQL; replicas before the leader so
 # no replica takes over while the leader stops), then etcd.
+# _ha_stop_pids <pid...>: SIGTERM, then SIGKILL whatever is still there after 20 s (a
+# Patroni whose workers failed to start ignores SIGTERM), and reap them.
+_ha_stop_pids() {
+  local pid waited=0
+  for pid in "$@"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "$@"; do
+    while kill -0 "$pid" 2>/dev/null && ((waited < 40)); do
+      sleep 0.5
+      waited=$((waited + 1))
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
 ha_stop_all() {
-  local i pid leader
+  local i leader
+  local -a replicas=() etcd=()
   leader="$(ha_leader)"
   for ((i = 1; i <= 3; i++)); do
-    [[ $i == "$leader" ]] && continue
-    pid=${ha_patroni_pids[i]:-}
-    [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+    [[ $i == "$leader" || -z ${ha_patroni_pids[i]:-} ]] || replicas+=("${ha_patroni_pids[i]}")
   done
-  for ((i = 1; i <= 3; i++)); do
-    [[ $i == "$leader" ]] && continue
-    pid=${ha_patroni_pids[i]:-}
-    [[ -n $pid ]] && wait "$pid" 2>/dev/null
-    ha_patroni_pids[i]=""
-  done
+  _ha_stop_pids "${replicas[@]}"
   if [[ -n $leader && -n ${ha_patroni_pids[leader]:-} ]]; then
-    kill -TERM "${ha_patroni_pids[leader]}" 2>/dev/null
-    wait "${ha_patroni_pids[leader]}" 2>/dev/null
-    ha_patroni_pids[leader]=""
+    _ha_stop_pids "${ha_patroni_pids[leader]}"
   fi
+  for ((i = 1; i <= 3; i++)); do ha_patroni_pids[i]=""; done
   # A postmaster whose Patroni was SIGKILLed is nobody's child: stop it too.
   for ((i = 1; i <= 3; i++)); do
     if [[ -f $(ha_node_data "$i")/postmaster.pid ]]; then
@@ -305,14 +314,10 @@ ha_stop_all() {
     fi
   done
   for ((i = 1; i <= 3; i++)); do
-    pid=${ha_etcd_pids[i]:-}
-    [[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
-  done
-  for ((i = 1; i <= 3; i++)); do
-    pid=${ha_etcd_pids[i]:-}
-    [[ -n $pid ]] && wait "$pid" 2>/dev/null
+    [[ -n ${ha_etcd_pids[i]:-} ]] && etcd+=("${ha_etcd_pids[i]}")
     ha_etcd_pids[i]=""
   done
+  _ha_stop_pids "${etcd[@]}"
   return 0
 }
 

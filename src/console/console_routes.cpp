@@ -56,7 +56,9 @@ std::shared_ptr<const LoadedConsole> load_console(const config::Config& config) 
 }
 
 void add_routes(http::Router& router, const ConsoleDeps& deps) {
-  std::shared_ptr<const LoadedConsole> loaded = deps.files;
+  // None given (a wiring without the files, e.g. the HTTP fuzzer): served as not installed.
+  std::shared_ptr<const LoadedConsole> loaded =
+      deps.files ? deps.files : std::make_shared<const LoadedConsole>();
 
   router.add(http::Method::get, "/console",
              [loaded](http::Request& request) -> awaitable<http::Response> {
