@@ -79,7 +79,7 @@ Instance::Instance(const config::Config& config, ShutdownWatchdog& watchdog)
       pool_options_(request_pool_options(config, connections_)),
       relay_options_(events::relay_options(config, pool_options_)),
       gate_(make_request_gate(config)),
-      instruments_(threads_, !config.database_read_url.empty()),
+      instruments_(threads_, !config.database_read_url.empty(), pool_options_.answer_watch),
       write_lane_(write_lane_options(pool_options_, connections_), &schema_ready_),
       write_batchers_(config, &write_lane_),
       loops_(threads_, pool_options_,

@@ -6,7 +6,9 @@
 
 namespace app {
 
-Instruments::Instruments(unsigned loops, bool with_replica) : http(loops) {
+Instruments::Instruments(unsigned loops, bool with_replica,
+                         std::shared_ptr<const db::AnswerWatch> answer_watch)
+    : http(loops), answers(std::move(answer_watch)) {
   observability.http = &http;
   observability.snapshot = &snapshot;
   observability.collectors.push_back([this](db::Pool& pool, std::string& out) {
@@ -16,6 +18,13 @@ Instruments::Instruments(unsigned loops, bool with_replica) : http(loops) {
       [this](db::Pool&, std::string& out) { return events::write_relay_metrics(relay, out); });
   observability.database_collectors.push_back(events::write_backlog_metrics);
   observability.collectors.push_back(db::write_batch_metrics);
+  if (answers) {
+    observability.collectors.push_back(
+        [this](db::Pool&, std::string& out) -> boost::asio::awaitable<void> {
+          db::write_outcome_metrics(*answers, out);
+          co_return;
+        });
+  }
   if (with_replica) {
     observability.collectors.push_back(
         [this](db::Pool&, std::string& out) -> boost::asio::awaitable<void> {

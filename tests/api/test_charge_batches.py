@@ -192,6 +192,21 @@ def test_batches_cut_off_mid_flight_answer_only_the_truth(start_server, database
             assert h["totalElements"] == balance  # one history row per applied charge of 1
             newest_first = [e["balanceAfter"] for e in h["content"]]
             assert newest_first == list(range(balance, balance - len(newest_first), -1))
+        # /metrics counts the lost answers by what their outcome check learned; every
+        # "unknown" was answered 504 (a 504 may also be a batch whose recorded answer could
+        # not be read back).
+        import re
+
+        text = c.call("GET", "/metrics").raw.decode()
+        lost = {}
+        for outcome in ("applied", "not_applied", "unknown"):
+            found = re.search(
+                rf'^db_lost_write_answers_total{{outcome="{outcome}"}} (\S+)$', text, re.M
+            )
+            assert found, f"db_lost_write_answers_total{{outcome={outcome}}} missing"
+            lost[outcome] = float(found.group(1))
+        assert sum(lost.values()) >= 1, (lost, cuts)
+        assert lost["unknown"] <= statuses.count(504), (lost, statuses.count(504))
         assert sp.terminate(timeout=10) == 0
     finally:
         proxy.stop()

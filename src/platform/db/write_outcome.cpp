@@ -11,6 +11,7 @@
 #include "platform/db/errors.hpp"
 #include "platform/db/params.hpp"
 #include "platform/db/pool.hpp"
+#include "platform/metrics/prometheus_text.hpp"
 
 namespace db {
 
@@ -94,12 +95,14 @@ asio::awaitable<void> admit_write(Pool& pool) {
   AnswerWatch* watch = pool.answer_watch();
   if (watch == nullptr || !watch->writes_held()) co_return;
   if (!watch->take_probe_turn(std::chrono::milliseconds(200))) {
+    watch->count_refused_while_held();
     throw DbUnavailable("the database stopped answering; the write was not sent");
   }
   try {
     auto lease = co_await pool.acquire();
     co_await lease->execute(kProbe, Params{});
   } catch (const DbUnavailable& error) {
+    watch->count_refused_while_held();
     throw DbUnavailable(std::string("the database does not answer yet; the write was not sent: ") +
                         error.what());
   }
@@ -108,11 +111,12 @@ asio::awaitable<void> admit_write(Pool& pool) {
 
 asio::awaitable<void> settle_lost_write(Pool& pool, int backend_pid, std::int64_t token,
                                         const std::string& what) {
-  if (AnswerWatch* watch = pool.answer_watch()) {
-    watch->answer_lost();
-    watch->count_answer_lost();
-  }
-  switch (co_await learn_outcome(pool, backend_pid, token, pool.outcome_budget())) {
+  AnswerWatch* watch = pool.answer_watch();
+  if (watch != nullptr) watch->answer_lost();
+  const WriteApplied applied =
+      co_await learn_outcome(pool, backend_pid, token, pool.outcome_budget());
+  if (watch != nullptr) watch->count_outcome(applied);
+  switch (applied) {
     case WriteApplied::yes:
       co_return;
     case WriteApplied::no:
@@ -134,6 +138,24 @@ asio::awaitable<Result> recorded_answer(Pool& pool, const BatchStatements& state
         std::string("the batch was applied but its answer could not be read back: ") +
         error.what());
   }
+}
+
+void write_outcome_metrics(const AnswerWatch& watch, std::string& out) {
+  constexpr std::string_view lost = "db_lost_write_answers_total";
+  metrics::write_help(out, lost, "counter",
+                      "Writes whose answer was lost, by what the outcome check learned "
+                      "(unknown: answered 504 OUTCOME_UNKNOWN).");
+  metrics::write_sample(out, lost, {{"outcome", "applied"}},
+                        static_cast<double>(watch.outcomes(WriteApplied::yes)));
+  metrics::write_sample(out, lost, {{"outcome", "not_applied"}},
+                        static_cast<double>(watch.outcomes(WriteApplied::no)));
+  metrics::write_sample(out, lost, {{"outcome", "unknown"}},
+                        static_cast<double>(watch.outcomes(WriteApplied::unknown)));
+  constexpr std::string_view refused = "db_writes_refused_while_held_total";
+  metrics::write_help(out, refused, "counter",
+                      "Writes answered 503 without being sent, after a lost answer and before "
+                      "the database answered again.");
+  metrics::write_sample(out, refused, {}, static_cast<double>(watch.refused_while_held()));
 }
 
 }  // namespace db

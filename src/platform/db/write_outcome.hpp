@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -66,14 +67,30 @@ class AnswerWatch {
   // cheap round trip); the others are refused at once.
   bool take_probe_turn(std::chrono::milliseconds probe_interval);
 
-  std::uint64_t answers_lost() const { return answers_lost_.load(); }
-  void count_answer_lost() { answers_lost_.fetch_add(1); }
+  // What the outcome checks learned, and the writes refused while held: for /metrics
+  // (write_outcome_metrics). Relaxed counters, written on any loop.
+  void count_outcome(WriteApplied applied) {
+    outcomes_[static_cast<std::size_t>(applied)].fetch_add(1, std::memory_order_relaxed);
+  }
+  void count_refused_while_held() { refused_while_held_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t outcomes(WriteApplied applied) const {
+    return outcomes_[static_cast<std::size_t>(applied)].load(std::memory_order_relaxed);
+  }
+  std::uint64_t refused_while_held() const {
+    return refused_while_held_.load(std::memory_order_relaxed);
+  }
 
  private:
   std::atomic<bool> held_{false};
   std::atomic<std::int64_t> last_probe_ns_{0};
-  std::atomic<std::uint64_t> answers_lost_{0};
+  std::array<std::atomic<std::uint64_t>, 3> outcomes_{};  // by WriteApplied
+  std::atomic<std::uint64_t> refused_while_held_{0};
 };
+
+// Appends, in Prometheus text, db_lost_write_answers_total{outcome="applied|not_applied|
+// unknown"} (writes whose answer was lost, by what the outcome check learned: unknown is a
+// 504) and db_writes_refused_while_held_total.
+void write_outcome_metrics(const AnswerWatch& watch, std::string& out);
 
 // For a write about to be sent on `pool`: returns if the database is believed to answer;
 // if writes are held, probes it (one round trip, bounded) when it is this write's turn and
