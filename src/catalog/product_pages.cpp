@@ -26,10 +26,8 @@ const db::Statement kListing{
 // picks a bitmap heap scan per range, which costs more per call. The LIMIT also keeps the
 // subquery from being pulled up, so array_agg takes the rows in the index's order (the
 // documented way to feed an aggregate sorted input; an ORDER BY inside array_agg would
-// sort again). One array per page instead of a row per product, and only stock instead of
-// id, name, price and stock, made the statement about 1.8 times faster (pgbench on a
-// bench/seed.sql database, 8 pages of 20 per statement, 2 clients: 4,230-4,480 statements/s
-// for the old row-per-product statement, 7,820-8,630 for this one).
+// sort again). One array per page, and only stock, is about 1.8 times cheaper than a row
+// per product with every column (docs/scaling.md, "Product pages: one array per page").
 const db::Statement kStockByRanges{
     "catalog.stock_by_ranges",
     "SELECT c.version, c.products, p.page, p.stocks FROM catalog_totals c "

@@ -17,9 +17,8 @@ namespace db {
 //
 // Why not on the HTTP loops: a batch's answer arrives on its connection while the loop is
 // busy parsing and answering requests, and waits behind them; the next batch, which every
-// queued write waits for, starts only after. Measured at 64 connections on a 2-core machine,
-// a charge batch spent about 1.5 ms between being sent and its answer being read, while
-// PostgreSQL worked on it for about 1.1 ms (docs/scaling.md). This loop does little
+// queued write waits for, starts only after (measured: docs/scaling.md, "Batches on a
+// loop of their own"). This loop does little
 // besides: send a batch, read its answer, hand the answers to the requests' loops, send
 // the next, so it is ready when the answer comes.
 class WriteLane {
