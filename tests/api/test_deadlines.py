@@ -54,3 +54,40 @@ def test_request_blocked_on_a_row_lock_answers_503_within_its_deadline(start_ser
     assert c.charge(user, 100).status == 200
     assert c.balance(user) == 100
     assert sp.terminate(timeout=10) == 0
+
+
+def test_an_unknown_outcome_is_answered_within_the_outcome_budget(start_server, database_url):
+    """A charge's answer is lost (the database's answers held, then the connections cut) and
+    the database stays silent: the outcome check gives up within REQUEST_DEADLINE_MS, every
+    wait of each attempt (a connection, its connect, the answer) bounded by what is left, so
+    504 comes about one deadline after the loss. Before, one attempt could wait out the
+    connect timeout (5 s) or the network deadline (15 s) first."""
+    import threading
+
+    from apiclient import TcpProxy, proxied_database_url
+
+    family, addr, rewrite = proxied_database_url(database_url)
+    proxy = TcpProxy(family, addr)
+    proxy.start()
+    try:
+        sp = start_server({"DATABASE_URL": rewrite(proxy.port), "REQUEST_DEADLINE_MS": "1000"},
+                          health_timeout=15)
+        c = Client("127.0.0.1", sp.port, timeout=30)
+        deadline = time.monotonic() + 15
+        while c.call("GET", "/ready").status != 200 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        user = c.create_user()
+        assert c.charge(user, 1).status == 200
+        proxy.hold_answers()
+        cutter = threading.Timer(0.5, proxy.cut)
+        cutter.start()
+        started = time.monotonic()
+        r = c.call("POST", "/api/v1/points/charge", {"userId": user, "amount": 1})
+        took = time.monotonic() - started
+        cutter.join()
+        assert_problem(r, 504, "OUTCOME_UNKNOWN")
+        # Lost at 0.5 s, then at most the 1 s budget (and scheduling slack).
+        assert took < 3.0, took
+        proxy.release_answers()
+    finally:
+        proxy.stop()

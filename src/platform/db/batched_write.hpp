@@ -72,8 +72,8 @@ boost::asio::awaitable<std::vector<typename Spec::Outcome>> write_batch(
     if (!lost.empty()) {
       const int pid = lease->backend_pid();
       lease = Pool::Lease{};  // the broken connection goes before another one is opened
-      co_await settle_lost_write(pool, pid, token, lost);  // throws unless it committed
-      rows = co_await recorded_answer(pool, statements, token);
+      // Throws unless it committed.
+      rows = co_await settle_lost_batch(pool, pid, token, lost, statements);
     }
   }
   co_return answers_of(spec, rows, requests);

@@ -205,13 +205,15 @@ asio::awaitable<bool> Connection::wait_for_notification(std::chrono::millisecond
   co_return drain_notifications();
 }
 
-asio::awaitable<Result> Connection::execute(const Statement& statement, const Params& params) {
+asio::awaitable<Result> Connection::execute(const Statement& statement, const Params& params,
+                                            std::chrono::milliseconds io_timeout) {
   if (broken_) throw DbUnavailable("database connection is broken");
+  if (io_timeout <= std::chrono::milliseconds::zero()) io_timeout = io_timeout_;
   if (!prepared_.contains(statement.name)) {
     if (PQsendPrepare(conn_, statement.name, statement.sql, 0, nullptr) == 0) {
       fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
     }
-    co_await collect_result();
+    co_await collect_result(io_timeout);
     prepared_.insert(statement.name);
   }
   auto values = params.pointers();
@@ -219,7 +221,7 @@ asio::awaitable<Result> Connection::execute(const Statement& statement, const Pa
                           0) == 0) {
     fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
   }
-  co_return co_await collect_result();
+  co_return co_await collect_result(io_timeout);
 }
 
 asio::awaitable<Result> Connection::execute(const char* sql, const Params& params) {
@@ -229,7 +231,7 @@ asio::awaitable<Result> Connection::execute(const char* sql, const Params& param
       0) {
     fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
   }
-  co_return co_await collect_result();
+  co_return co_await collect_result(io_timeout_);
 }
 
 asio::awaitable<Result> Connection::execute_script(const std::string& sql) {
@@ -237,13 +239,13 @@ asio::awaitable<Result> Connection::execute_script(const std::string& sql) {
   if (PQsendQuery(conn_, sql.c_str()) == 0) {
     fail_unavailable("cannot send to database: " + trimmed_message(PQerrorMessage(conn_)));
   }
-  co_return co_await collect_result();
+  co_return co_await collect_result(io_timeout_);
 }
 
-asio::awaitable<Result> Connection::collect_result() {
+asio::awaitable<Result> Connection::collect_result(std::chrono::milliseconds io_timeout) {
   // From here the server may act on what was sent: losing the connection loses an answer.
   awaiting_answer_ = true;
-  arm_deadline(io_timeout_);
+  arm_deadline(io_timeout);
   for (;;) {
     int flushed = PQflush(conn_);
     if (flushed == 0) break;

@@ -40,8 +40,12 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Runs a named statement, preparing it on this connection the first time.
-  boost::asio::awaitable<Result> execute(const Statement& statement, const Params& params);
+  // Runs a named statement, preparing it on this connection the first time. A positive
+  // `io_timeout` replaces the connection's own network deadline for this call (an outcome
+  // check must end within what is left of its request's budget).
+  boost::asio::awaitable<Result> execute(
+      const Statement& statement, const Params& params,
+      std::chrono::milliseconds io_timeout = std::chrono::milliseconds::zero());
   // Runs one SQL statement without preparing it (transaction control, ad-hoc SQL).
   boost::asio::awaitable<Result> execute(const char* sql, const Params& params = Params{});
   // Runs several `;`-separated statements in one round trip (simple query protocol; no
@@ -69,7 +73,7 @@ class Connection {
              std::chrono::milliseconds io_timeout);
 
   boost::asio::awaitable<void> finish_connect(std::chrono::milliseconds timeout);
-  boost::asio::awaitable<Result> collect_result();
+  boost::asio::awaitable<Result> collect_result(std::chrono::milliseconds io_timeout);
   boost::asio::awaitable<void> wait_socket(Wait wait);
   void arm_deadline(std::chrono::milliseconds timeout);
   void disarm_deadline();

@@ -1,5 +1,7 @@
 #include "platform/db/pool.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -31,7 +33,7 @@ PoolStats Pool::stats() const {
   return stats;
 }
 
-asio::awaitable<Pool::Lease> Pool::acquire() {
+asio::awaitable<Pool::Lease> Pool::acquire(std::chrono::milliseconds within) {
   if (schema_ready_ && !schema_ready_->load(std::memory_order_acquire)) {
     throw DbUnavailable("database schema is not ready yet");
   }
@@ -42,25 +44,28 @@ asio::awaitable<Pool::Lease> Pool::acquire() {
     if (connection->still_alive()) co_return Lease(this, std::move(connection));
     --open_;  // the server went away while it sat idle (e.g. a restart)
   }
-  if (open_ < options_.max_connections) co_return co_await open_connection();
+  if (open_ < options_.max_connections) co_return co_await open_connection(false, within);
   if (waiters_.size() >= options_.max_waiters) {
     throw DbUnavailable("too many requests waiting for a database connection");
   }
 
   Waiter waiter(executor_);
-  waiter.timer.expires_after(options_.acquire_timeout);
+  waiter.timer.expires_after(within > std::chrono::milliseconds::zero()
+                                 ? std::min(within, options_.acquire_timeout)
+                                 : options_.acquire_timeout);
   auto position = waiters_.insert(waiters_.end(), &waiter);
   const auto alive = self_;  // a pool destroyed while we wait must not be touched
   co_await waiter.timer.async_wait(asio::as_tuple(asio::use_awaitable));
   if (*alive == nullptr) throw DbUnavailable("the database pool was closed");
   if (waiter.connection) co_return Lease(this, std::move(waiter.connection));
-  if (waiter.may_open) co_return co_await open_connection(/*slot_reserved=*/true);
+  if (waiter.may_open) co_return co_await open_connection(/*slot_reserved=*/true, within);
   // Timed out (or the pool is shutting down): still queued, so take ourselves out.
   waiters_.erase(position);
   throw DbUnavailable("timed out waiting for a database connection");
 }
 
-asio::awaitable<Pool::Lease> Pool::open_connection(bool slot_reserved) {
+asio::awaitable<Pool::Lease> Pool::open_connection(bool slot_reserved,
+                                                   std::chrono::milliseconds within) {
   // From here on this call owns one of the `open_` slots (a waiter's was reserved for it
   // when it was granted, so no newcomer could take it in between).
   if (!slot_reserved) ++open_;
@@ -73,7 +78,13 @@ asio::awaitable<Pool::Lease> Pool::open_connection(bool slot_reserved) {
   std::unique_ptr<Connection> connection;
   const auto alive = self_;  // the pool may be destroyed while we connect
   try {
-    connection = co_await Connection::connect(executor_, options_.connect);
+    if (within > std::chrono::milliseconds::zero() && within < options_.connect.connect_timeout) {
+      ConnectOptions bounded = options_.connect;
+      bounded.connect_timeout = within;
+      connection = co_await Connection::connect(executor_, bounded);
+    } else {
+      connection = co_await Connection::connect(executor_, options_.connect);
+    }
   } catch (...) {
     if (*alive == nullptr) throw;
     last_connect_failure_ = std::chrono::steady_clock::now();

@@ -81,7 +81,10 @@ class Pool {
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
 
-  boost::asio::awaitable<Lease> acquire();
+  // A positive `within` bounds the wait for a connection, and the connect of a new one, by
+  // that much (less than acquire_timeout and connect_timeout): an outcome check's budget.
+  boost::asio::awaitable<Lease> acquire(
+      std::chrono::milliseconds within = std::chrono::milliseconds::zero());
   PoolStats stats() const;
   const boost::asio::any_io_executor& executor() const { return executor_; }
   AnswerWatch* answer_watch() const { return options_.answer_watch.get(); }
@@ -95,7 +98,9 @@ class Pool {
     bool may_open = false;  // a slot was freed for this waiter to open its own connection
   };
 
-  boost::asio::awaitable<Lease> open_connection(bool slot_reserved = false);
+  boost::asio::awaitable<Lease> open_connection(
+      bool slot_reserved = false,
+      std::chrono::milliseconds within = std::chrono::milliseconds::zero());
   void release(std::unique_ptr<Connection> connection);
   // A slot of `open_` is free again: it goes to the first waiter, else back to the pool.
   void give_up_slot();

@@ -38,6 +38,65 @@ const Statement kProbe{"write_outcome.probe", "SELECT 1"};
 
 constexpr std::chrono::milliseconds kRetryPause{100};
 
+using Clock = std::chrono::steady_clock;
+
+// What is left until `give_up_at`, at least a millisecond (zero would mean "no limit").
+std::chrono::milliseconds time_left(Clock::time_point give_up_at) {
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::ceil<std::chrono::milliseconds>(give_up_at - Clock::now()));
+}
+
+asio::awaitable<WriteApplied> learn_outcome_until(Pool& pool, int backend_pid, std::int64_t token,
+                                                  Clock::time_point give_up_at) {
+  asio::steady_timer pause(co_await asio::this_coro::executor);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      // Every wait of an attempt (a connection, its connect, each answer) ends by give_up_at.
+      auto lease = co_await pool.acquire(time_left(give_up_at));
+      if (backend_pid > 0) {
+        co_await lease->execute(kEndBackend, Params(backend_pid), time_left(give_up_at));
+      }
+      const bool fenced =
+          !(co_await lease->execute(kFence, Params(token), time_left(give_up_at))).empty();
+      if (AnswerWatch* watch = pool.answer_watch()) watch->database_answered();
+      spdlog::warn(
+          "msg=\"learned the outcome of a write whose answer was lost\" applied={} "
+          "attempts={}",
+          fenced ? "no" : "yes", attempt);
+      co_return fenced ? WriteApplied::no : WriteApplied::yes;
+    } catch (const DbUnavailable& error) {
+      if (Clock::now() + kRetryPause >= give_up_at) {
+        spdlog::error(
+            "msg=\"could not learn the outcome of a write whose answer was lost\" "
+            "attempts={} error=\"{}\"",
+            attempt, error.what());
+        co_return WriteApplied::unknown;
+      }
+    }
+    pause.expires_after(kRetryPause);
+    co_await pause.async_wait(asio::use_awaitable);
+  }
+}
+
+asio::awaitable<void> settle_lost_write_until(Pool& pool, int backend_pid, std::int64_t token,
+                                              const std::string& what,
+                                              Clock::time_point give_up_at) {
+  AnswerWatch* watch = pool.answer_watch();
+  if (watch != nullptr) watch->answer_lost();
+  const WriteApplied applied = co_await learn_outcome_until(pool, backend_pid, token, give_up_at);
+  if (watch != nullptr) watch->count_outcome(applied);
+  switch (applied) {
+    case WriteApplied::yes:
+      co_return;
+    case WriteApplied::no:
+      throw DbUnavailable("the transaction did not commit (its answer was lost: " + what + ")");
+    case WriteApplied::unknown:
+      break;
+  }
+  throw DbOutcomeUnknown("the answer to a write was lost and the database could not be asked: " +
+                         what);
+}
+
 }  // namespace
 
 std::int64_t next_write_token() {
@@ -59,31 +118,7 @@ bool AnswerWatch::take_probe_turn(std::chrono::milliseconds probe_interval) {
 
 asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
                                             std::chrono::milliseconds budget) {
-  const auto give_up_at = std::chrono::steady_clock::now() + budget;
-  asio::steady_timer pause(co_await asio::this_coro::executor);
-  for (int attempt = 1;; ++attempt) {
-    try {
-      auto lease = co_await pool.acquire();
-      if (backend_pid > 0) co_await lease->execute(kEndBackend, Params(backend_pid));
-      const bool fenced = !(co_await lease->execute(kFence, Params(token))).empty();
-      if (AnswerWatch* watch = pool.answer_watch()) watch->database_answered();
-      spdlog::warn(
-          "msg=\"learned the outcome of a write whose answer was lost\" applied={} "
-          "attempts={}",
-          fenced ? "no" : "yes", attempt);
-      co_return fenced ? WriteApplied::no : WriteApplied::yes;
-    } catch (const DbUnavailable& error) {
-      if (std::chrono::steady_clock::now() + kRetryPause >= give_up_at) {
-        spdlog::error(
-            "msg=\"could not learn the outcome of a write whose answer was lost\" "
-            "attempts={} error=\"{}\"",
-            attempt, error.what());
-        co_return WriteApplied::unknown;
-      }
-    }
-    pause.expires_after(kRetryPause);
-    co_await pause.async_wait(asio::use_awaitable);
-  }
+  co_return co_await learn_outcome_until(pool, backend_pid, token, Clock::now() + budget);
 }
 
 asio::awaitable<void> prune_write_outcomes(Pool& pool) {
@@ -111,28 +146,18 @@ asio::awaitable<void> admit_write(Pool& pool) {
 
 asio::awaitable<void> settle_lost_write(Pool& pool, int backend_pid, std::int64_t token,
                                         const std::string& what) {
-  AnswerWatch* watch = pool.answer_watch();
-  if (watch != nullptr) watch->answer_lost();
-  const WriteApplied applied =
-      co_await learn_outcome(pool, backend_pid, token, pool.outcome_budget());
-  if (watch != nullptr) watch->count_outcome(applied);
-  switch (applied) {
-    case WriteApplied::yes:
-      co_return;
-    case WriteApplied::no:
-      throw DbUnavailable("the transaction did not commit (its answer was lost: " + what + ")");
-    case WriteApplied::unknown:
-      break;
-  }
-  throw DbOutcomeUnknown("the answer to a write was lost and the database could not be asked: " +
-                         what);
+  co_await settle_lost_write_until(pool, backend_pid, token, what,
+                                   Clock::now() + pool.outcome_budget());
 }
 
-asio::awaitable<Result> recorded_answer(Pool& pool, const BatchStatements& statements,
-                                        std::int64_t token) {
+asio::awaitable<Result> settle_lost_batch(Pool& pool, int backend_pid, std::int64_t token,
+                                          const std::string& what,
+                                          const BatchStatements& statements) {
+  const auto give_up_at = Clock::now() + pool.outcome_budget();
+  co_await settle_lost_write_until(pool, backend_pid, token, what, give_up_at);
   try {
-    auto lease = co_await pool.acquire();
-    co_return co_await lease->execute(statements.recover(), Params(token));
+    auto lease = co_await pool.acquire(time_left(give_up_at));
+    co_return co_await lease->execute(statements.recover(), Params(token), time_left(give_up_at));
   } catch (const DbUnavailable& error) {
     throw DbOutcomeUnknown(
         std::string("the batch was applied but its answer could not be read back: ") +

@@ -34,7 +34,8 @@ enum class WriteApplied { yes, no, unknown };
 //      that holds the token; if it gets the row, the write never committed and now never
 //      can (its own insert of the token would fail): not applied. If the row was there, it
 //      was committed: applied.
-// `unknown` when the database could not be asked within the budget.
+// `unknown` when the database could not be asked within the budget: every wait of an
+// attempt (for a connection, a connect, each answer) ends within what is left of it.
 boost::asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
                                                    std::chrono::milliseconds budget);
 
@@ -45,10 +46,12 @@ boost::asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, 
 boost::asio::awaitable<void> settle_lost_write(Pool& pool, int backend_pid, std::int64_t token,
                                                const std::string& what);
 
-// The answer a committed batch recorded under `token` (BatchStatements::recover), for when its
-// own answer was lost; DbOutcomeUnknown if it cannot be read.
-boost::asio::awaitable<Result> recorded_answer(Pool& pool, const BatchStatements& statements,
-                                               std::int64_t token);
+// The same for a batch (its statement sent on backend `backend_pid`): if it committed,
+// returns the answer it recorded under `token` (BatchStatements::recover); both steps end
+// within the pool's outcome budget (DbOutcomeUnknown if the answer cannot be read back).
+boost::asio::awaitable<Result> settle_lost_batch(Pool& pool, int backend_pid, std::int64_t token,
+                                                 const std::string& what,
+                                                 const BatchStatements& statements);
 
 // Deletes outcome tokens older than five minutes (a periodic task's step): far longer than
 // any request waits to learn an outcome.
