@@ -4,7 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "events/relay_support.hpp"
+#include "events/log_value.hpp"
 #include "platform/db/errors.hpp"
 
 namespace events {
