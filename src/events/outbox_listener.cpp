@@ -5,7 +5,8 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/this_coro.hpp>
 
-#include "events/relay_support.hpp"
+#include "events/log_value.hpp"
+#include "events/stoppable_sleep.hpp"
 
 namespace events {
 

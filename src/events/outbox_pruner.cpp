@@ -5,8 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "events/log_value.hpp"
 #include "events/outbox_store.hpp"
-#include "events/relay_support.hpp"
+#include "events/stoppable_sleep.hpp"
 #include "platform/db/errors.hpp"
 
 namespace events {

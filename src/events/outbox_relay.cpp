@@ -1,32 +1,30 @@
 #include "events/outbox_relay.hpp"
 
-#include <algorithm>
 #include <atomic>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <random>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "events/claim_schedule.hpp"
+#include "events/dispatch_queue.hpp"
 #include "events/event_sinks.hpp"
+#include "events/log_value.hpp"
 #include "events/outbox_backlog_log.hpp"
 #include "events/outbox_listener.hpp"
 #include "events/outbox_pruner.hpp"
 #include "events/outbox_store.hpp"
-#include "events/relay_support.hpp"
-#include "events/relay_stats.hpp"
-#include "events/tls_client_context.hpp"
+#include "events/outcome_writer.hpp"
+#include "events/platform_probe.hpp"
+#include "events/stoppable_sleep.hpp"
 #include "platform/async/wake_up.hpp"
-#include "platform/db/connection.hpp"
 #include "platform/db/errors.hpp"
 
 namespace events {
@@ -40,12 +38,10 @@ namespace {
 
 using async::WakeUp;
 
-struct QueuedEvent {
-  ClaimedEvent event;
-  Clock::time_point lease_ends;
-};
-
 // All the relay's coroutines share one Relay and run on one loop, so nothing here locks.
+// Each event goes through claim (claim_schedule, outbox_store), dispatch (dispatch_queue),
+// delivery to the sink, the outcome (retry_policy, platform_probe) and the write-back
+// (outcome_writer); this class only sequences those steps.
 class Relay : public std::enable_shared_from_this<Relay> {
  public:
   Relay(asio::any_io_executor executor, RelayOptions options, const std::atomic<bool>* schema_ready,
@@ -58,6 +54,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
         stopping_(stopping),
         claim_wake_(executor),
         flush_wake_(executor),
+        probe_(options_.retry, options_.poll_interval),
         random_(std::random_device{}()) {
     if (options_.platform) {
       sink_ = make_event_sink(*options_.platform, executor, options_.lease, options_.max_in_flight,
@@ -100,7 +97,7 @@ class Relay : public std::enable_shared_from_this<Relay> {
     return options;
   }
 
-  bool platform_failing() const { return consecutive_failures_ > 0; }
+  Outstanding outstanding() const { return Outstanding{queue_.size(), in_flight_}; }
 
   // Claims due events whenever woken (a payment committed, deliveries freed room) or the
   // poll timer fires; at once again while claims come back full.
@@ -115,7 +112,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
         spdlog::error("msg=\"outbox claim failed\" error=\"{}\"", one_line(error.what()));
       }
       if (more_due) continue;
-      co_await claim_wake_.wait_for(time_to_next_claim());
+      co_await claim_wake_.wait_for(time_to_next_claim(Clock::now(), options_.poll_interval,
+                                                       earliest_retry_.due(), probe_waiting()));
     }
     flush_wake_.notify();
   }
@@ -123,48 +121,31 @@ class Relay : public std::enable_shared_from_this<Relay> {
   // Returns true when the claim came back full, so more events may be due right now.
   awaitable<bool> claim_and_dispatch() {
     const auto now = Clock::now();
-    const int outstanding = static_cast<int>(queue_.size()) + in_flight_;
-    int limit = 0;
-    if (platform_failing()) {
-      // While the platform fails, one event at a time probes it, every second or two,
-      // instead of every due event failing on its own and piling up backoff.
-      if (outstanding > 0 || now < next_probe_at_) co_return false;
-      limit = 1;
-    } else {
-      // Top up the queue only when it has drained to half, so claims stay batched.
-      if (outstanding > options_.batch_size / 2) co_return false;
-      limit = options_.batch_size - outstanding;
-    }
-    if (earliest_retry_ && *earliest_retry_ <= now) earliest_retry_.reset();
+    const int limit =
+        claim_limit(outstanding(), options_.batch_size, probe_.failing(), probe_.probe_due(now));
+    if (limit == 0) co_return false;
+    earliest_retry_.forget_if_due(now);
     auto claimed = co_await claim_due_events(pool_, limit, options_.lease);
-    const auto lease_ends = now + options_.lease;
-    for (auto& event : claimed) queue_.push_back(QueuedEvent{std::move(event), lease_ends});
+    const auto count = claimed.size();
+    queue_.add(std::move(claimed), now + options_.lease);
     dispatch();
-    co_return static_cast<int>(claimed.size()) == limit && !platform_failing();
+    co_return claim_came_back_full(count, limit, probe_.failing());
   }
 
-  Clock::duration time_to_next_claim() const {
-    const auto now = Clock::now();
-    auto wake_at = now + options_.poll_interval;
-    if (earliest_retry_ && *earliest_retry_ > now) wake_at = std::min(wake_at, *earliest_retry_);
-    // While a probe is out, its outcome wakes the claimer; otherwise the next probe time.
-    const bool probe_out = !queue_.empty() || in_flight_ > 0;
-    if (platform_failing() && !probe_out && next_probe_at_ > now) {
-      wake_at = std::min(wake_at, next_probe_at_);
-    }
-    return wake_at - now;
+  // The next probe, while the platform fails and no probe is out (its outcome wakes the
+  // claimer then).
+  std::optional<Clock::time_point> probe_waiting() const {
+    if (!probe_.failing() || outstanding().total() > 0) return std::nullopt;
+    return probe_.next_probe_at();
   }
 
-  // Starts POSTs for queued events while there is room.
+  // Starts deliveries of queued events while there is room.
   void dispatch() {
     const auto latest_start = sink_->attempt_budget();
-    while (!queue_.empty() && in_flight_ < options_.max_in_flight &&
-           !(platform_failing() && in_flight_ > 0)) {
-      QueuedEvent next = std::move(queue_.front());
-      queue_.pop_front();
-      if (next.lease_ends - Clock::now() < latest_start) {
-        // Too late to finish within the lease: leave it to whichever relay claims it when
-        // the lease ends, rather than risk two relays sending it at once.
+    while (!queue_.empty() &&
+           room_for_delivery(in_flight_, options_.max_in_flight, probe_.failing())) {
+      QueuedEvent next = queue_.pop();
+      if (lease_too_short(next.lease_ends, Clock::now(), latest_start)) {
         spdlog::debug("msg=\"outbox event lease ran short; left for later\" id={}", next.event.id);
         continue;
       }
@@ -177,84 +158,61 @@ class Relay : public std::enable_shared_from_this<Relay> {
     auto outcome = co_await sink_->deliver(event.event_id, event.payload);
     --in_flight_;
     if (outcome.acknowledged) {
-      if (platform_failing()) {
-        spdlog::info("msg=\"data platform accepts events again\" failed_attempts={}",
-                     consecutive_failures_);
-      }
-      consecutive_failures_ = 0;
-      acked_.push_back(event.id);
+      note_acknowledged(event);
     } else {
-      stats_.record_failed_attempt();
-      const auto delay = retry_delay(options_.retry, event.attempts, jitter());
-      spdlog::debug(
-          "msg=\"outbox delivery failed\" event_id={} attempts={} retry_in_ms={} "
-          "error=\"{}\"",
-          event.event_id, event.attempts, delay.count(), outcome.error);
-      if (outcome.platform_unavailable) note_platform_failure(outcome.error);
-      failed_.push_back(FailedAttempt{event.id, event.attempts, delay, std::move(outcome.error)});
-      note_retry(Clock::now() + delay);
+      note_failed(event, std::move(outcome));
     }
     flush_wake_.notify();
     dispatch();
-    const int outstanding = static_cast<int>(queue_.size()) + in_flight_;
-    if (outstanding <= options_.batch_size / 2) claim_wake_.notify();
+    if (wants_top_up(outstanding(), options_.batch_size)) claim_wake_.notify();
+  }
+
+  void note_acknowledged(const ClaimedEvent& event) {
+    if (const int failed_attempts = probe_.record_success(); failed_attempts > 0) {
+      spdlog::info("msg=\"data platform accepts events again\" failed_attempts={}",
+                   failed_attempts);
+    }
+    outcomes_.acknowledged.push_back(event.id);
+  }
+
+  void note_failed(const ClaimedEvent& event, DeliveryOutcome outcome) {
+    stats_.record_failed_attempt();
+    const auto delay = retry_delay(options_.retry, event.attempts, jitter());
+    spdlog::debug(
+        "msg=\"outbox delivery failed\" event_id={} attempts={} retry_in_ms={} "
+        "error=\"{}\"",
+        event.event_id, event.attempts, delay.count(), outcome.error);
+    if (outcome.platform_unavailable) note_platform_failure(outcome.error);
+    outcomes_.failed.push_back(
+        FailedAttempt{event.id, event.attempts, delay, std::move(outcome.error)});
+    earliest_retry_.note(Clock::now() + delay);
   }
 
   void note_platform_failure(const std::string& error) {
-    if (!platform_failing()) {
+    if (!probe_.failing()) {
       spdlog::warn("msg=\"data platform unavailable; events are kept and retried\" error=\"{}\"",
                    error);
     }
-    ++consecutive_failures_;
-    RetryPolicy probing{options_.retry.initial, 2 * options_.poll_interval};
-    next_probe_at_ = Clock::now() + retry_delay(probing, consecutive_failures_, jitter());
+    const auto now = Clock::now();
+    probe_.record_failure(now, jitter());
     // Events claimed but not sent yet go back too, due when the next probe may have
-    // brought the platform back (their attempt was counted when they were claimed).
-    const auto give_back_delay =
-        std::chrono::duration_cast<milliseconds>(next_probe_at_ - Clock::now());
-    for (auto& queued : queue_) {
-      failed_.push_back(FailedAttempt{queued.event.id, queued.event.attempts, give_back_delay,
-                                      "not sent: data platform unavailable"});
-    }
-    queue_.clear();
-  }
-
-  void note_retry(Clock::time_point due) {
-    if (!earliest_retry_ || due < *earliest_retry_) earliest_retry_ = due;
+    // brought the platform back.
+    queue_.give_back(probe_.time_to_next_probe(now), kNotSentReason, outcomes_.failed);
   }
 
   double jitter() { return std::uniform_real_distribution<double>(0.0, 1.0)(random_); }
 
   // Writes outcomes back in batches: whatever was acknowledged or failed while the last
-  // write ran goes in the next one.
+  // write ran goes in the next one. Ends once stopping with nothing left to write or in flight.
   awaitable<void> flush([[maybe_unused]] std::shared_ptr<Relay> self) {
     for (;;) {
-      if (acked_.empty() && failed_.empty()) {
+      if (outcomes_.empty()) {
         if (stopping_.load() && in_flight_ == 0) break;
         co_await flush_wake_.wait_for(options_.poll_interval);
         continue;
       }
-      auto delivered = std::exchange(acked_, {});
-      auto failures = std::exchange(failed_, {});
-      bool database_down = false;
-      try {
-        if (!delivered.empty()) {
-          const auto lags = co_await mark_delivered(pool_, delivered);
-          for (double lag : lags) stats_.record_delivery(lag);
-          spdlog::debug("msg=\"outbox events delivered\" count={}", lags.size());
-          delivered.clear();
-        }
-        co_await reschedule_failed(pool_, failures);
-      } catch (const db::DbUnavailable&) {
-        // Keep the outcomes and write them once the database answers again (if the leases
-        // run out first, the events are sent again: at-least-once).
-        acked_.insert(acked_.end(), delivered.begin(), delivered.end());
-        failed_.insert(failed_.end(), failures.begin(), failures.end());
-        database_down = true;
-      } catch (const std::exception& error) {
-        spdlog::error("msg=\"outbox outcome write failed\" error=\"{}\"", one_line(error.what()));
-      }
-      if (database_down) {
+      const auto written = co_await write_outcomes(pool_, outcomes_, stats_);
+      if (written == OutcomeWrite::database_down) {
         if (stopping_.load()) break;
         co_await sleep_unless_stopping(milliseconds(500), milliseconds(500), stopping_);
       }
@@ -263,8 +221,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   awaitable<void> listen(std::shared_ptr<Relay> self) {
     // Each payment's commit (of any instance) wakes the claimer at once.
-    co_await listen_for_outbox_events(options_.database.connect, options_.poll_interval,
-                                      stopping_, [self] { self->wake_claimer(); });
+    co_await listen_for_outbox_events(options_.database.connect, options_.poll_interval, stopping_,
+                                      [self] { self->wake_claimer(); });
   }
 
   awaitable<void> log_backlog([[maybe_unused]] std::shared_ptr<Relay> self) {
@@ -278,6 +236,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
         stopping_);
   }
 
+  static inline const std::string kNotSentReason = "not sent: data platform unavailable";
+
   asio::any_io_executor executor_;
   OutboxWakeup& wakeup_;
   RelayStats& stats_;
@@ -288,35 +248,15 @@ class Relay : public std::enable_shared_from_this<Relay> {
 
   WakeUp claim_wake_;
   WakeUp flush_wake_;
-  std::deque<QueuedEvent> queue_;  // claimed, not sent yet
+  DispatchQueue queue_;  // claimed, not sent yet
   int in_flight_ = 0;
-  std::vector<std::int64_t> acked_;
-  std::vector<FailedAttempt> failed_;
-  std::optional<Clock::time_point> earliest_retry_;  // of events this relay rescheduled
-  int consecutive_failures_ = 0;                     // of the platform, not of one event
-  Clock::time_point next_probe_at_{};
+  PendingOutcomes outcomes_;      // delivered or failed, not written back yet
+  EarliestRetry earliest_retry_;  // of events this relay rescheduled
+  PlatformProbe probe_;           // of the platform, not of one event
   std::mt19937 random_;
 };
 
 }  // namespace
-
-RelayOptions relay_options(const config::Config& config, const db::PoolOptions& database) {
-  RelayOptions options;
-  if (!config.data_platform_url.empty()) {
-    options.platform = parse_sink_url(config.data_platform_url);
-  }
-  options.signing_secret = config.data_platform_secret;
-  options.ca_file = config.data_platform_ca_file;
-  if (const auto* http = options.platform ? std::get_if<PlatformUrl>(&*options.platform) : nullptr;
-      http != nullptr && http->tls) {
-    // Loaded here only to fail at start: each relay loads its own copy when it starts.
-    make_tls_client_context(options.ca_file);
-  }
-  options.lease = std::chrono::seconds(config.outbox_lease_seconds);
-  options.retention = std::chrono::hours(config.outbox_retention_hours);
-  options.database = database;
-  return options;
-}
 
 awaitable<void> run_outbox_relay(RelayOptions options, const std::atomic<bool>* schema_ready,
                                  const std::atomic<bool>& stopping, OutboxWakeup& wakeup,

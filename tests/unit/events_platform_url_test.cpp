@@ -6,8 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "events/outbox_relay.hpp"
 #include "events/platform_url.hpp"
+#include "events/relay_options.hpp"
 #include "platform/config/config.hpp"
 
 namespace {

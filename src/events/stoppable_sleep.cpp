@@ -1,4 +1,4 @@
-#include "events/relay_support.hpp"
+#include "events/stoppable_sleep.hpp"
 
 #include <algorithm>
 
@@ -11,14 +11,6 @@ namespace events {
 
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
-
-std::string one_line(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-    if (c == '"') c = '\'';
-  }
-  return text;
-}
 
 asio::awaitable<void> sleep_unless_stopping(Clock::duration duration,
                                             std::chrono::milliseconds step,

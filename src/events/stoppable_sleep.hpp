@@ -1,17 +1,11 @@
 #pragma once
 
-// Small helpers the relay's coroutines share.
-
 #include <atomic>
 #include <chrono>
-#include <string>
 
 #include <boost/asio/awaitable.hpp>
 
 namespace events {
-
-// Error texts (libpq's span lines) as one logfmt value.
-std::string one_line(std::string text);
 
 // Sleeps `duration` in steps of at most `step`, so a stop is noticed quickly (shutdown
 // waits for the relay to end); returns early once `stopping`.
