@@ -18,10 +18,11 @@ namespace http {
 // The metrics label of requests no route took (404, 405, unreadable).
 constexpr std::string_view kUnmatchedRoute = "unmatched";
 
-// The answer to one whole request: its target checked and made canonical, routed, let
-// through the request gate (options.gate), its body's media type checked, its handler
-// called, and what the handler threw turned into an answer (error_answer). `route` is set
-// to the matched route's pattern; it is left as it was when no route applied.
+// The answer to one whole request: its target checked and made canonical, routed, its
+// caller admitted and authorized (rate limits, authentication, the route's Access rule), its
+// body's media type checked, its handler called, and what the handler threw turned into an
+// answer (error_answer). `route` is set to the matched route's pattern; it is left as it was
+// when no route applied.
 boost::asio::awaitable<Response> dispatch(
     const Router& router, const ServerOptions& options,
     const std::array<std::uint8_t, 16>& peer_address,
