@@ -6,7 +6,7 @@
 // Every outcome must be an HTTP answer: a handler that lets any other exception escape
 // (a 500 in the server) or a crash is a finding.
 //
-// The request is assembled as Server::Impl::respond (platform/http/server.cpp) does it.
+// The request is assembled as http::dispatch (platform/http/dispatch.cpp) does it.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
