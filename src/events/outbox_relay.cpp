@@ -211,6 +211,8 @@ class Relay : public std::enable_shared_from_this<Relay> {
         co_await flush_wake_.wait_for(options_.poll_interval);
         continue;
       }
+      // Awaited into a local first: `if (co_await write_outcomes(...) == ...)` crashed
+      // here when built by GCC 12.2 at -O3 (a coroutine code-generation fault, not proven).
       const auto written = co_await write_outcomes(pool_, outcomes_, stats_);
       if (written == OutcomeWrite::database_down) {
         if (stopping_.load()) break;
