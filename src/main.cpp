@@ -16,7 +16,7 @@
 
 #include "app/connection_budget.hpp"
 #include "app/migrator.hpp"
-#include "app/request_gate_setup.hpp"
+#include "app/request_policy_setup.hpp"
 #include "app/routes.hpp"
 #include "app/services.hpp"
 #include "app/shutdown_signals.hpp"
@@ -134,9 +134,9 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  std::unique_ptr<http::RequestGate> gate;
+  std::unique_ptr<http::RequestPolicy> policy;
   try {
-    gate = app::make_request_gate(config);
+    policy = app::make_request_policy(config);
   } catch (const config::ConfigError& error) {
     fmt::print(stderr, "configuration error: {}\n", error.what());
     logging::shutdown();
@@ -228,7 +228,7 @@ int main(int argc, char** argv) {
                                            std::chrono::steady_clock::duration elapsed) {
     http_metrics.observe(loop, method, route, status, elapsed);
   };
-  server_options.gate = gate.get();
+  server_options.policy = policy.get();
   http::Server server(server_options, routes);
 
   // Before the migration thread starts: a failure here returns with nothing else running.
