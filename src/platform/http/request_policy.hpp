@@ -19,7 +19,10 @@ namespace http {
 // The one place that decides whether a request may reach its handler: the rate limit, the
 // caller's identity (ADMIN_TOKEN or a user JWT), and the route's Access rule, including
 // the comparison of a user token with the request's userId. The server calls it for every
-// request; handlers only see requests it let through.
+// request; handlers only see requests it let through. Who the caller is (CallerIdentity),
+// which bucket pays (RateLimitAdmission) and what the route allows (AccessCheck) are its
+// parts; it keeps their order: the rate limit is charged before a new token's signature is
+// checked.
 class RequestPolicy {
  public:
   struct Options {
