@@ -5,7 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "app/request_gate_setup.hpp"
+#include "app/request_policy_setup.hpp"
 #include "console/console_routes.hpp"
 #include "docs/docs_routes.hpp"
 #include "platform/db/write_outcome.hpp"
@@ -46,7 +46,7 @@ db::PoolOptions write_lane_options(db::PoolOptions options, const ConnectionBudg
 http::ServerOptions server_options(const config::Config& config,
                                    const ConnectionBudget& connections, std::uint64_t open_files,
                                    metrics::HttpMetrics& http_metrics,
-                                   const http::RequestGate* gate) {
+                                   const http::RequestPolicy* policy) {
   http::ServerOptions options;
   options.port = config.port;
   options.max_body_bytes = config.max_body_bytes;
@@ -64,7 +64,7 @@ http::ServerOptions server_options(const config::Config& config,
                                     std::chrono::steady_clock::duration elapsed) {
     http_metrics.observe(loop, method, route, status, elapsed);
   };
-  options.gate = gate;
+  options.policy = policy;
   return options;
 }
 
@@ -78,7 +78,7 @@ Instance::Instance(const config::Config& config, ShutdownWatchdog& watchdog)
       connections_(plan_connections(config, threads_)),
       pool_options_(request_pool_options(config, connections_)),
       relay_options_(events::relay_options(config, pool_options_)),
-      gate_(make_request_gate(config)),
+      policy_(make_request_policy(config)),
       instruments_(threads_, !config.database_read_url.empty(), pool_options_.answer_watch),
       write_lane_(write_lane_options(pool_options_, connections_), &schema_ready_),
       write_batchers_(config, &write_lane_),
@@ -86,7 +86,7 @@ Instance::Instance(const config::Config& config, ShutdownWatchdog& watchdog)
              LoopDependencies{config, schema_ready_, draining_, instruments_, outbox_wakeup_,
                               write_batchers_, docs::load_files(config),
                               console::load_console(config)}),
-      server_(server_options(config, connections_, open_files_, instruments_.http, gate_.get()),
+      server_(server_options(config, connections_, open_files_, instruments_.http, policy_.get()),
               loops_.routes()) {
   instruments_.observability.write_lane_pool = &write_lane_.pool();
 }

@@ -17,7 +17,7 @@
 #include "platform/config/config.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/db/write_lane.hpp"
-#include "platform/http/request_gate.hpp"
+#include "platform/http/request_policy.hpp"
 #include "platform/http/server.hpp"
 
 namespace app {
@@ -52,7 +52,7 @@ class Instance {
   const ConnectionBudget connections_;
   const db::PoolOptions pool_options_;
   const events::RelayOptions relay_options_;
-  const std::unique_ptr<http::RequestGate> gate_;
+  const std::unique_ptr<http::RequestPolicy> policy_;
 
   std::atomic<bool> schema_ready_{false};
   // Set on SIGTERM: /ready says 503 while requests go on.

@@ -73,7 +73,7 @@ awaitable<void> refresh_metrics_snapshot(const operations::Observability& observ
 }
 
 void add_metrics_route(http::Router& router, db::Pool& db, const Observability& observability) {
-  // Access::metrics: public, or METRICS_TOKEN's when it is set (the request gate checks).
+  // Access::metrics: public, or METRICS_TOKEN's when it is set (the request policy checks).
   router.add(http::Method::get, "/metrics", http::Access::metrics,
              [&db, &observability](http::Request&) -> awaitable<http::Response> {
                std::string out;

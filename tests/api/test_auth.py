@@ -172,6 +172,20 @@ def test_validation_still_answers_400_with_a_valid_token(api, world):
     assert_problem(r, 400, "INVALID_REQUEST")
 
 
+def test_a_nul_in_the_body_is_400_with_a_valid_token_too(api, world):
+    # The request policy reads the body's userId from the same checked parse the handler
+    # takes: a body the handler would refuse is refused, whoever's token it carries.
+    a = world["a"]
+    before = snapshot(api, world)
+    for other in (a, world["b"]):
+        raw = f'{{"userId": {other}, "amount": 10, "x\\u0000": 1}}'
+        r = api.call("POST", "/api/v1/points/charge", raw=raw,
+                     headers={"Content-Type": "application/json", **bearer(token(a))})
+        assert_problem(r, 400, "INVALID_REQUEST")
+        assert "NUL" in r.json["detail"], r.json
+    assert snapshot(api, world) == before
+
+
 # ---- what makes a token invalid --------------------------------------------------------------
 
 def bad_tokens(user) -> dict[str, str]:

@@ -16,6 +16,16 @@ TEST(BearerAuth, AcceptsOnlyTheExactToken) {
   EXPECT_FALSE(http::bearer_matches("Bearer ", ""));  // an empty configured token never matches
 }
 
+TEST(BearerAuth, TheTokenOfABearerHeader) {
+  EXPECT_EQ(http::bearer_token("Bearer abc.def"), "abc.def");
+  EXPECT_EQ(http::bearer_token("BEARER abc"), "abc");  // the scheme is case-insensitive
+  EXPECT_EQ(http::bearer_token("Bearer    abc"), "abc");
+  EXPECT_EQ(http::bearer_token("Bearer "), "");
+  EXPECT_EQ(http::bearer_token("Bearer"), "");
+  EXPECT_EQ(http::bearer_token("Basic abc"), "");
+  EXPECT_EQ(http::bearer_token(""), "");
+}
+
 TEST(Rfc3339, AcceptsTheContractsShapes) {
   EXPECT_TRUE(json_input::is_rfc3339_timestamp("2026-11-23T18:05:00+09:00"));
   EXPECT_TRUE(json_input::is_rfc3339_timestamp("2026-11-23T09:05:00Z"));

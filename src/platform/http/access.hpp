@@ -2,7 +2,7 @@
 
 namespace http {
 
-// Who may call a route. The request gate enforces it before the handler runs, so a
+// Who may call a route. The request policy enforces it before the handler runs, so a
 // handler never checks a token itself.
 enum class Access {
   open,  // anyone (products, operations, docs)

@@ -61,9 +61,9 @@ asio::awaitable<Response> dispatch(const Router& router, const ServerOptions& op
   request.path = std::move(*canonical);
   auto match = router.match(request.method, request.path);
   if (match.kind == Router::Match::Kind::found) request.route = match.pattern;
-  const RequestGate* gate = options.gate;
-  if (gate) {
-    if (auto refused = gate->admit(request)) co_return std::move(*refused);
+  const RequestPolicy* policy = options.policy;
+  if (policy) {
+    if (auto refused = policy->admit(request)) co_return std::move(*refused);
   }
   if (match.kind == Router::Match::Kind::not_found) {
     co_return problem(404, "NOT_FOUND", fmt::format("no route for {}", request.path));
@@ -76,8 +76,8 @@ asio::awaitable<Response> dispatch(const Router& router, const ServerOptions& op
   }
   request.params = std::move(match.params);
   route = match.pattern;
-  if (gate) {
-    if (auto refused = gate->authorize(request, match.access)) co_return std::move(*refused);
+  if (policy) {
+    if (auto refused = policy->authorize(request, match.access)) co_return std::move(*refused);
   }
   if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
     co_return problem(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");

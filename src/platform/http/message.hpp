@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include <boost/json/object.hpp>
+#include "platform/json/object_body.hpp"
 
 namespace http {
 
@@ -16,7 +16,7 @@ enum class Method { get, post, put, patch, del, head, options, other };
 
 std::string_view method_name(Method method);
 
-// Who sent a request, as the request gate found out from its Authorization header.
+// Who sent a request, as the request policy found out from its Authorization header.
 struct Caller {
   enum class Credential {
     unknown,      // not looked at (yet)
@@ -45,11 +45,11 @@ struct Request {
   // The peer's address as IPv6 bytes (IPv4 mapped into ::ffff:0:0/96).
   std::array<std::uint8_t, 16> peer_address{};
   // The authenticated caller. On a route with Access::user and user authentication on, the
-  // gate has already checked that caller.user_id is the request's userId.
+  // request policy has already checked that caller.user_id is the request's userId.
   Caller caller;
-  // The body as a JSON object when the gate already parsed it (to read its userId); the
-  // first json_input::parse_object_body takes it instead of parsing again.
-  std::optional<boost::json::object> body_object;
+  // The body read as a JSON object, once (json_input::read_object_body): the request policy
+  // reads its userId, the first json_input::parse_object_body takes it without parsing again.
+  json_input::ObjectBody object_body;
 
   // First value of a query parameter, or nullptr.
   const std::string* query_param(std::string_view name) const;

@@ -21,7 +21,7 @@ class Router {
  public:
   // An open route (Access::open).
   void add(Method method, std::string_view pattern, Handler handler);
-  // A route whose callers the request gate checks first (see Access).
+  // A route whose callers the request policy checks first (see Access).
   void add(Method method, std::string_view pattern, Access access, Handler handler);
 
   struct Match {

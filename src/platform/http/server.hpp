@@ -13,7 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 
-#include "platform/http/request_gate.hpp"
+#include "platform/http/request_policy.hpp"
 #include "platform/http/router.hpp"
 
 namespace http {
@@ -43,7 +43,7 @@ struct ServerOptions {
                      std::chrono::steady_clock::duration elapsed)>
       observe;
   // Rate limits, authentication and each route's Access rule; null: every route is open.
-  const RequestGate* gate = nullptr;
+  const RequestPolicy* policy = nullptr;
 };
 
 // An event loop and the routes whose handlers live on it (they capture that loop's

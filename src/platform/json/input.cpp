@@ -5,7 +5,6 @@
 #include <limits>
 
 #include <fmt/format.h>
-#include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
 #include "platform/http/api_error.hpp"
@@ -39,29 +38,6 @@ std::int64_t as_id(std::int64_t value, std::string_view field) {
   return value;
 }
 
-// PostgreSQL text cannot hold U+0000, and libpq passes text parameters as C strings, so a
-// NUL would silently cut a value short: it is refused wherever it appears, keys included.
-bool holds_nul(const boost::json::value& value) {
-  switch (value.kind()) {
-    case boost::json::kind::string:
-      return value.get_string().find('\0') != boost::json::string::npos;
-    case boost::json::kind::array:
-      for (const auto& item : value.get_array()) {
-        if (holds_nul(item)) return true;
-      }
-      return false;
-    case boost::json::kind::object:
-      for (const auto& member : value.get_object()) {
-        if (member.key().find('\0') != std::string_view::npos || holds_nul(member.value())) {
-          return true;
-        }
-      }
-      return false;
-    default:
-      return false;
-  }
-}
-
 }  // namespace
 
 bool is_json_media_type(std::string_view content_type) {
@@ -75,26 +51,6 @@ bool is_json_media_type(std::string_view content_type) {
     if (std::tolower(static_cast<unsigned char>(media[i])) != expected[i]) return false;
   }
   return true;
-}
-
-boost::json::object parse_object_body(http::Request& request) {
-  if (request.body_object) {
-    auto parsed = std::move(*request.body_object);
-    request.body_object.reset();
-    return parsed;
-  }
-  if (!is_json_media_type(request.header("Content-Type"))) {
-    throw ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "send the body as application/json");
-  }
-  if (request.body.empty()) throw ApiError::invalid_request("a JSON body is required");
-  boost::system::error_code ec;
-  auto value = boost::json::parse(request.body, ec);
-  if (ec) throw ApiError::invalid_request("the body is not valid JSON: " + ec.message());
-  if (!value.is_object()) throw ApiError::invalid_request("the body must be a JSON object");
-  if (holds_nul(value)) {
-    throw ApiError::invalid_request("JSON strings must not contain NUL (\\u0000) characters");
-  }
-  return std::move(value.as_object());
 }
 
 std::int64_t required_int(const boost::json::object& body, std::string_view field) {

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 
 #include "platform/http/message.hpp"
+#include "platform/json/object_body.hpp"  // parse_object_body: the body as a JSON object
 
 // Reading client input the way the contract wants it: wrong shape or type is 400
 // INVALID_REQUEST; a JSON number must be an integer token inside the signed 64-bit range.
@@ -17,10 +18,6 @@ namespace json_input {
 
 // True for "application/json", any case, with or without parameters such as charset.
 bool is_json_media_type(std::string_view content_type);
-
-// The body as a JSON object: 415 without a JSON Content-Type, 400 when empty, malformed,
-// or not an object. Takes the object the request gate parsed already, when it did.
-boost::json::object parse_object_body(http::Request& request);
 
 std::int64_t required_int(const boost::json::object& body, std::string_view field);
 std::optional<std::int64_t> optional_int(const boost::json::object& body, std::string_view field);

@@ -1,4 +1,4 @@
-#include "app/request_gate_setup.hpp"
+#include "app/request_policy_setup.hpp"
 
 #include <fstream>
 #include <sstream>
@@ -40,8 +40,8 @@ std::shared_ptr<const auth::JwtVerifier> make_verifier(const config::Config& con
 
 }  // namespace
 
-std::unique_ptr<http::RequestGate> make_request_gate(const config::Config& config) {
-  http::RequestGate::Options options;
+std::unique_ptr<http::RequestPolicy> make_request_policy(const config::Config& config) {
+  http::RequestPolicy::Options options;
   options.admin_token = config.admin_token;
   options.metrics_token = config.metrics_token;
   options.users = make_verifier(config);
@@ -62,7 +62,7 @@ std::unique_ptr<http::RequestGate> make_request_gate(const config::Config& confi
     spdlog::info("msg=\"rate limit on\" per_second={} burst={} max_clients={}",
                  config.rate_limit_per_second, config.rate_limit_burst, limits.max_clients);
   }
-  return std::make_unique<http::RequestGate>(std::move(options));
+  return std::make_unique<http::RequestPolicy>(std::move(options));
 }
 
 }  // namespace app

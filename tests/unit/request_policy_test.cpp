@@ -3,19 +3,21 @@
 #include <gtest/gtest.h>
 
 #include "jwt_signing.hpp"
-#include "platform/http/request_gate.hpp"
+#include "platform/http/api_error.hpp"
+#include "platform/http/request_policy.hpp"
+#include "platform/json/input.hpp"
 
 namespace {
 
 using http::Access;
-using http::RequestGate;
+using http::RequestPolicy;
 
 constexpr std::int64_t kNow = 1'800'000'000;
 const std::string kSecret = "0123456789abcdef0123456789abcdef";
 const std::string kAdminToken = "admin-token";
 
-RequestGate gate(bool users, std::shared_ptr<ratelimit::ClientRateLimiter> limiter = nullptr) {
-  RequestGate::Options options;
+RequestPolicy policy(bool users, std::shared_ptr<ratelimit::ClientRateLimiter> limiter = nullptr) {
+  RequestPolicy::Options options;
   options.admin_token = kAdminToken;
   if (users) {
     options.users =
@@ -23,7 +25,7 @@ RequestGate gate(bool users, std::shared_ptr<ratelimit::ClientRateLimiter> limit
   }
   options.limiter = std::move(limiter);
   options.clock = [] { return kNow; };
-  return RequestGate(std::move(options));
+  return RequestPolicy(std::move(options));
 }
 
 std::string token_for(std::string sub, std::string role = "") {
@@ -61,17 +63,17 @@ int status_of(const std::optional<http::Response>& refusal) {
   return refusal ? refusal->status : 0;
 }
 
-TEST(RequestGate, WithoutUserAuthenticationUserRoutesAreOpen) {
-  auto open = gate(false);
+TEST(RequestPolicy, WithoutUserAuthenticationUserRoutesAreOpen) {
+  auto open = policy(false);
   TestRequest anonymous("", R"({"userId": 5, "amount": 1})");
   EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::user)), 0);
   EXPECT_EQ(status_of(open.authorize(anonymous.request, Access::admin_when_users_authenticate)), 0);
-  EXPECT_FALSE(anonymous.request.body_object);  // nothing parsed when nothing is checked
+  EXPECT_FALSE(anonymous.request.object_body.was_read());  // nothing parsed when nothing is checked
 }
 
-TEST(RequestGate, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
+TEST(RequestPolicy, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
   for (bool users : {false, true}) {
-    auto checked = gate(users);
+    auto checked = policy(users);
     TestRequest admin(kAdminToken);
     EXPECT_EQ(status_of(checked.authorize(admin.request, Access::admin)), 0);
     TestRequest nobody("");
@@ -83,7 +85,7 @@ TEST(RequestGate, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
     ASSERT_EQ(status_of(refused), 401);
     EXPECT_EQ(header_of(*refused, "WWW-Authenticate"), "Bearer error=\"invalid_token\"");
   }
-  auto checked = gate(true);
+  auto checked = policy(true);
   TestRequest by_role(token_for("ops", "admin"));
   EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin)), 0);
   EXPECT_EQ(status_of(checked.authorize(by_role.request, Access::admin_when_users_authenticate)),
@@ -101,11 +103,11 @@ TEST(RequestGate, AdminRoutesTakeTheAdminTokenOrAnAdminJwt) {
   EXPECT_EQ(status_of(checked.authorize(expired_admin.request, Access::admin)), 401);
   // Without user authentication a JWT is just a wrong admin token.
   TestRequest jwt_admin(token_for("ops", "admin"));
-  EXPECT_EQ(status_of(gate(false).authorize(jwt_admin.request, Access::admin)), 401);
+  EXPECT_EQ(status_of(policy(false).authorize(jwt_admin.request, Access::admin)), 401);
 }
 
-TEST(RequestGate, UserRoutesNeedTheUsersOwnToken) {
-  auto checked = gate(true);
+TEST(RequestPolicy, UserRoutesNeedTheUsersOwnToken) {
+  auto checked = policy(true);
   TestRequest none("", R"({"userId": 5})");
   auto refused = checked.authorize(none.request, Access::user);
   ASSERT_EQ(status_of(refused), 401);
@@ -120,8 +122,10 @@ TEST(RequestGate, UserRoutesNeedTheUsersOwnToken) {
   TestRequest own(token_for("5"), R"({"userId": 5, "amount": 1})");
   EXPECT_EQ(status_of(checked.authorize(own.request, Access::user)), 0);
   EXPECT_EQ(own.request.caller.user_id, 5);
-  ASSERT_TRUE(own.request.body_object);  // handed on to the handler, parsed once
-  EXPECT_EQ(own.request.body_object->at("amount").as_int64(), 1);
+  ASSERT_TRUE(own.request.object_body.object());  // handed on to the handler, parsed once
+  EXPECT_EQ(own.request.object_body.object()->at("amount").as_int64(), 1);
+  own.request.body = "not read again";
+  EXPECT_EQ(json_input::parse_object_body(own.request).at("amount").as_int64(), 1);
 
   TestRequest other(token_for("6"), R"({"userId": 5, "amount": 1})");
   refused = checked.authorize(other.request, Access::user);
@@ -132,8 +136,41 @@ TEST(RequestGate, UserRoutesNeedTheUsersOwnToken) {
   EXPECT_EQ(status_of(checked.authorize(admin_token.request, Access::user)), 403);
 }
 
-TEST(RequestGate, EveryUserIdOfTheQueryIsCompared) {
-  auto checked = gate(true);
+// The policy reads the body with every check of json_input::parse_object_body: a body the
+// handler's parse refuses (NUL included) is never handed on as an object, whatever userId it
+// names; it is refused with the same answer as without user authentication.
+TEST(RequestPolicy, ABodyJsonInputRefusesIsNeverHandedOn) {
+  auto checked = policy(true);
+  struct Case {
+    const char* body;
+    const char* content_type;
+    int status;
+  };
+  for (const auto& [body, content_type, status] :
+       {Case{R"({"userId": 5, "name": "kim\u0000x"})", "application/json", 400},
+        Case{R"({"userId": 6, "x\u0000": 1})", "application/json", 400},
+        Case{R"({"userId": 5,})", "application/json", 400},
+        Case{R"([{"userId": 6}])", "application/json", 400},
+        Case{R"({"userId": 5})", "text/plain", 415}}) {
+    SCOPED_TRACE(body);
+    TestRequest own(token_for("5"), body);
+    for (auto& [name, value] : own.request.headers) {
+      if (name == "Content-Type") value = content_type;
+    }
+    EXPECT_EQ(status_of(checked.authorize(own.request, Access::user)), 0);
+    EXPECT_TRUE(own.request.object_body.was_read());
+    EXPECT_EQ(own.request.object_body.object(), nullptr);
+    try {
+      json_input::parse_object_body(own.request);
+      ADD_FAILURE() << "a refused body was handed on";
+    } catch (const http::ApiError& error) {
+      EXPECT_EQ(error.status(), status);
+    }
+  }
+}
+
+TEST(RequestPolicy, EveryUserIdOfTheQueryIsCompared) {
+  auto checked = policy(true);
   TestRequest own(token_for("5"), "", {{"userId", "5"}, {"page", "0"}});
   EXPECT_EQ(status_of(checked.authorize(own.request, Access::user)), 0);
   TestRequest other(token_for("5"), "", {{"userId", "6"}});
@@ -147,10 +184,10 @@ TEST(RequestGate, EveryUserIdOfTheQueryIsCompared) {
   EXPECT_EQ(status_of(checked.authorize(junk.request, Access::user)), 0);
 }
 
-TEST(RequestGate, RateLimitsApiPathsPerUserOrAddress) {
+TEST(RequestPolicy, RateLimitsApiPathsPerUserOrAddress) {
   auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
       ratelimit::ClientRateLimiter::Options{1, 3, 1000});
-  auto checked = gate(true, limiter);
+  auto checked = policy(true, limiter);
   // A token's first request costs its address one request too (its signature is checked
   // only once the address's bucket let it through); then only its user's bucket counts.
   TestRequest alice(token_for("1"));
@@ -176,10 +213,10 @@ TEST(RequestGate, RateLimitsApiPathsPerUserOrAddress) {
   EXPECT_EQ(status_of(checked.admit(health.request)), 0);
 }
 
-TEST(RequestGate, TheLimitIsDecidedOnTheMatchedRoute) {
+TEST(RequestPolicy, TheLimitIsDecidedOnTheMatchedRoute) {
   auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
       ratelimit::ClientRateLimiter::Options{1, 1, 1000});
-  auto checked = gate(false, limiter);
+  auto checked = policy(false, limiter);
   TestRequest first("");
   first.request.path = "/api/v1/products/1";
   first.request.route = "/api/v1/products/{id}";
@@ -199,10 +236,10 @@ TEST(RequestGate, TheLimitIsDecidedOnTheMatchedRoute) {
   EXPECT_EQ(status_of(checked.admit(docs.request)), 0);
 }
 
-TEST(RequestGate, AnAddressOverItsLimitSendsNoSignatureToBeChecked) {
+TEST(RequestPolicy, AnAddressOverItsLimitSendsNoSignatureToBeChecked) {
   auto limiter = std::make_shared<ratelimit::ClientRateLimiter>(
       ratelimit::ClientRateLimiter::Options{1, 2, 1000});
-  auto checked = gate(true, limiter);
+  auto checked = policy(true, limiter);
   const std::string junk = token_for("9").substr(0, token_for("9").rfind('.') + 1) + "AAAA";
   for (int i = 0; i < 2; ++i) {
     TestRequest within(junk);
@@ -223,13 +260,13 @@ TEST(RequestGate, AnAddressOverItsLimitSendsNoSignatureToBeChecked) {
   EXPECT_EQ(carol_again.request.caller.user_id, 3);
 }
 
-TEST(RequestGate, TheMetricsTokenWhenSetGuardsMetricsRoutes) {
+TEST(RequestPolicy, TheMetricsTokenWhenSetGuardsMetricsRoutes) {
   TestRequest anyone("");
-  EXPECT_EQ(status_of(gate(true).authorize(anyone.request, Access::metrics)), 0);
-  RequestGate::Options options;
+  EXPECT_EQ(status_of(policy(true).authorize(anyone.request, Access::metrics)), 0);
+  RequestPolicy::Options options;
   options.admin_token = kAdminToken;
   options.metrics_token = "scrape-me";
-  RequestGate guarded(std::move(options));
+  RequestPolicy guarded(std::move(options));
   TestRequest none("");
   auto refused = guarded.authorize(none.request, Access::metrics);
   ASSERT_EQ(status_of(refused), 401);
