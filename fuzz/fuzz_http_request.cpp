@@ -6,7 +6,10 @@
 // Every outcome must be an HTTP answer: a handler that lets any other exception escape
 // (a 500 in the server) or a crash is a finding.
 //
-// The request is assembled as http::dispatch (platform/http/dispatch.cpp) does it.
+// The parsed message goes through the server's own http::dispatch (platform/http/
+// dispatch.cpp): target, canonical path, routing, the request policy (the admin token; no
+// user authentication, no rate limit), 404/405/415, the handler, and error_answer.
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -33,8 +36,10 @@
 #include "platform/db/errors.hpp"
 #include "platform/db/pool.hpp"
 #include "platform/http/api_error.hpp"
-#include "platform/http/canonical_path.hpp"
+#include "platform/http/dispatch.hpp"
+#include "platform/http/request_policy.hpp"
 #include "platform/http/router.hpp"
+#include "platform/http/server.hpp"
 #include "platform/json/input.hpp"
 #include "platform/metrics/http_metrics.hpp"
 #include "stats/best_sellers_counts.hpp"
@@ -43,27 +48,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace bhttp = boost::beast::http;
-
-http::Method to_method(bhttp::verb verb) {
-  switch (verb) {
-    case bhttp::verb::get:
-      return http::Method::get;
-    case bhttp::verb::post:
-      return http::Method::post;
-    case bhttp::verb::put:
-      return http::Method::put;
-    case bhttp::verb::patch:
-      return http::Method::patch;
-    case bhttp::verb::delete_:
-      return http::Method::del;
-    case bhttp::verb::head:
-      return http::Method::head;
-    case bhttp::verb::options:
-      return http::Method::options;
-    default:
-      return http::Method::other;
-  }
-}
 
 // One service instance for the whole run, as main() wires it for one event loop.
 struct Service {
@@ -79,6 +63,8 @@ struct Service {
   std::unique_ptr<db::Pool> pool;
   std::unique_ptr<app::Services> services;
   http::Router router;
+  std::unique_ptr<http::RequestPolicy> policy;
+  http::ServerOptions server_options;
 
   Service() {
     spdlog::set_level(spdlog::level::off);  // handlers log warnings; keep the fuzzer quiet
@@ -94,6 +80,10 @@ struct Service {
         app::Services{*pool, config, schema_ready, draining, observability, outbox_wakeup,
                       best_sellers_counts, docs::load_files(config), *write_batchers});
     app::add_all_routes(router, *services);
+    http::RequestPolicy::Options policy_options;
+    policy_options.admin_token = config.admin_token;
+    policy = std::make_unique<http::RequestPolicy>(std::move(policy_options));
+    server_options.policy = policy.get();
   }
 };
 
@@ -110,38 +100,38 @@ Service& service() {
 
 struct Outcome {
   bool done = false;
-  int status = 0;
+  http::Response response;
   std::string failure;
 };
 
-asio::awaitable<void> call_handler(const http::Handler* handler, http::Request* request,
-                                   Outcome* outcome) {
+asio::awaitable<void> call_dispatch(Service* svc, bhttp::request<bhttp::string_body>* message,
+                                    Outcome* outcome) {
+  static constexpr std::array<std::uint8_t, 16> kPeer{};  // ::, as any address
+  static const std::string kRequestId = "fuzz";
+  std::string_view route = http::kUnmatchedRoute;
   try {
-    http::Response response = co_await (*handler)(*request);
-    outcome->status = response.status;
-  } catch (const http::ApiError& error) {
-    outcome->status = error.status();
-  } catch (const db::DbUnavailable&) {
-    outcome->status = 503;
+    outcome->response = co_await http::dispatch(svc->router, svc->server_options, kPeer, *message,
+                                                kRequestId, route);
   } catch (const std::exception& error) {
-    outcome->failure = std::string("unhandled exception (a 500): ") + error.what();
+    outcome->failure = std::string("exception escaped dispatch: ") + error.what();
   }
   outcome->done = true;
 }
 
-// Drives the handler to completion on the service's loop; returns the response status.
-int run_handler(Service& svc, const http::Handler& handler, http::Request& request) {
+// Drives dispatch to completion on the service's loop; returns its answer.
+http::Response run_dispatch(Service& svc, bhttp::request<bhttp::string_body>& message) {
   Outcome outcome;
-  asio::co_spawn(svc.context, call_handler(&handler, &request, &outcome),
+  asio::co_spawn(svc.context, call_dispatch(&svc, &message, &outcome),
                  [&outcome](std::exception_ptr error) {
-                   if (error) outcome.failure = "non-std exception escaped the handler";
+                   if (error) outcome.failure = "non-std exception escaped dispatch";
                  });
   svc.context.restart();
   while (!outcome.done && outcome.failure.empty() && svc.context.run_one() > 0) {
   }
-  if (!outcome.failure.empty()) finding(outcome.failure, request.path);
-  if (!outcome.done) finding("handler never finished", request.path);
-  return outcome.status;
+  const std::string target(message.target());
+  if (!outcome.failure.empty()) finding(outcome.failure, target);
+  if (!outcome.done) finding("dispatch never finished", target);
+  return std::move(outcome.response);
 }
 
 }  // namespace
@@ -174,43 +164,31 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (ec || !parser.is_done()) return 0;  // the server answers 400/413/431 and closes
 
   auto& message = parser.get();
-  http::Request request;
-  request.method = to_method(message.method());
-  request.request_id = "fuzz";
-  request.body = message.body();
-  auto target = boost::urls::parse_origin_form(message.target());
-  if (!target) return 0;  // 400
-  // As the server does: every policy and the router see the canonical path.
-  auto canonical = http::canonical_path(target->encoded_path());
-  if (!canonical) return 0;  // 404
-  request.path = std::move(*canonical);
-  for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
-  for (const auto& field : message)
-    request.headers.emplace_back(field.name_string(), field.value());
-
   // The query readers on every request, whatever the route.
-  try {
-    auto page = json_input::query_page(request);
-    if (page.page < 0 || page.size < 1 || page.size > 100 || page.offset() < 0) std::abort();
-  } catch (const http::ApiError&) {
-  }
-  try {
-    if (json_input::query_id(request, "userId") <= 0) std::abort();
-  } catch (const http::ApiError&) {
+  if (auto target = boost::urls::parse_origin_form(message.target())) {
+    http::Request request;
+    for (auto param : target->params()) request.query.emplace_back(param.key, param.value);
+    try {
+      auto page = json_input::query_page(request);
+      if (page.page < 0 || page.size < 1 || page.size > 100 || page.offset() < 0) std::abort();
+    } catch (const http::ApiError&) {
+    }
+    try {
+      if (json_input::query_id(request, "userId") <= 0) std::abort();
+    } catch (const http::ApiError&) {
+    }
   }
 
-  auto match = svc.router.match(request.method, request.path);
-  if (match.kind == http::Router::Match::Kind::method_not_allowed && match.allow.empty()) {
-    finding("405 without an Allow list", request.path);
+  const std::string target(message.target());
+  const http::Response response = run_dispatch(svc, message);
+  if (response.status < 200 || response.status > 599) {
+    finding("status outside 200..599", std::to_string(response.status));
   }
-  if (match.kind != http::Router::Match::Kind::found) return 0;  // 404 / 405
-  if (match.handler == nullptr || match.pattern.empty())
-    finding("match without handler", request.path);
-  request.params = std::move(match.params);
-  if (!request.body.empty() && !json_input::is_json_media_type(request.header("Content-Type"))) {
-    return 0;  // 415
+  if (response.status == 500) finding("500 (an exception no handler maps)", target);
+  if (response.status == 405) {
+    bool allow = false;
+    for (const auto& [name, value] : response.headers) allow |= name == "Allow" && !value.empty();
+    if (!allow) finding("405 without an Allow list", target);
   }
-  const int status = run_handler(svc, *match.handler, request);
-  if (status < 200 || status > 599) finding("status outside 200..599", std::to_string(status));
   return 0;
 }
