@@ -81,7 +81,7 @@ Instance::Instance(const config::Config& config, ShutdownWatchdog& watchdog)
       policy_(make_request_policy(config)),
       instruments_(threads_, !config.database_read_url.empty(), pool_options_.answer_watch),
       write_lane_(write_lane_options(pool_options_, connections_), &schema_ready_),
-      write_batchers_(config, &write_lane_),
+      write_batchers_(config, &write_lane_, &instruments_.batch_sizes),
       loops_(threads_, pool_options_,
              LoopDependencies{config, schema_ready_, draining_, instruments_, outbox_wakeup_,
                               write_batchers_, docs::load_files(config),

@@ -1,7 +1,6 @@
 #include "app/instruments.hpp"
 
 #include "events/outbox_metrics.hpp"
-#include "platform/db/write_batch_metrics.hpp"
 #include "stats/best_sellers_routes.hpp"
 
 namespace app {
@@ -17,7 +16,11 @@ Instruments::Instruments(unsigned loops, bool with_replica,
   observability.collectors.push_back(
       [this](db::Pool&, std::string& out) { return events::write_relay_metrics(relay, out); });
   observability.database_collectors.push_back(events::write_backlog_metrics);
-  observability.collectors.push_back(db::write_batch_metrics);
+  observability.collectors.push_back(
+      [this](db::Pool&, std::string& out) -> boost::asio::awaitable<void> {
+        batch_sizes.write_metrics(out);
+        co_return;
+      });
   if (answers) {
     observability.collectors.push_back(
         [this](db::Pool&, std::string& out) -> boost::asio::awaitable<void> {

@@ -5,6 +5,7 @@
 #include "events/relay_stats.hpp"
 #include "operations/observability.hpp"
 #include "platform/db/read_replica.hpp"
+#include "platform/db/write_batch_metrics.hpp"
 #include "platform/db/write_outcome.hpp"
 #include "platform/metrics/http_metrics.hpp"
 #include "platform/metrics/text_snapshot.hpp"
@@ -26,6 +27,7 @@ struct Instruments {
   metrics::HttpMetrics http;
   stats::BestSellersCounts best_sellers;  // the routes count
   events::RelayStats relay;               // the outbox relay counts
+  db::WriteBatchSizes batch_sizes;        // the batched writes record
   metrics::TextSnapshot snapshot;         // the metrics-snapshot task writes, scrapes read
   // Set while the replica's probe runs (app::BackgroundWork), before the loops run and
   // cleared after they end: loops read it without a lock.

@@ -15,17 +15,21 @@ namespace app {
 // ConnectionBudget::writes); with none (the HTTP fuzzer, which has one loop and no
 // database), on the loop of the request that starts each batch.
 struct WriteBatchers {
-  WriteBatchers(const config::Config& config, db::WriteLane* lane)
-      : charges(config.points_max_balance, limits(config, lane)),
-        orders(config.order_payment_timeout_seconds, limits(config, lane)),
-        payments(limits(config, lane)),
-        coupon_issues(limits(config, lane)) {}
+  // `sizes`: where batch sizes are recorded (null: nowhere).
+  WriteBatchers(const config::Config& config, db::WriteLane* lane,
+                db::WriteBatchSizes* sizes = nullptr)
+      : charges(config.points_max_balance, limits(config, lane, sizes)),
+        orders(config.order_payment_timeout_seconds, limits(config, lane, sizes)),
+        payments(limits(config, lane, sizes)),
+        coupon_issues(limits(config, lane, sizes)) {}
 
-  static db::BatchedWriteLimits limits(const config::Config& config, db::WriteLane* lane) {
+  static db::BatchedWriteLimits limits(const config::Config& config, db::WriteLane* lane,
+                                       db::WriteBatchSizes* sizes) {
     db::BatchedWriteLimits limits;
     limits.max_in_flight = config.write_batches_in_flight;
     limits.max_queue_wait = config.request_deadline;
     limits.lane = lane;
+    limits.sizes = sizes;
     return limits;
   }
 

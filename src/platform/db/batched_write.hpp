@@ -30,6 +30,8 @@ struct BatchedWriteLimits {
   // Where the batches run (see db::WriteLane); none: on the loop of the request that
   // starts each batch.
   WriteLane* lane = nullptr;
+  // Where each batch's size is recorded (for /metrics); none: not recorded.
+  WriteBatchSizes* sizes = nullptr;
 };
 
 // One answer per request from a batch's rows (one row per request, in order), checked: a
@@ -120,7 +122,9 @@ class BatchedWrite {
                      typename WriteBatcher<Request, Outcome>::Limits{
                          limits.max_batch, limits.max_in_flight, limits.max_queue_wait},
                      limits.lane),
-                 [](std::size_t size) { observe_write_batch(Spec::kind, size); }) {}
+                 [sizes = limits.sizes](std::size_t size) {
+                   if (sizes != nullptr) sizes->observe(Spec::kind, size);
+                 }) {}
   BatchedWrite(const BatchedWrite&) = delete;
   BatchedWrite& operator=(const BatchedWrite&) = delete;
 

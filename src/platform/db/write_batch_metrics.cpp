@@ -1,8 +1,5 @@
 #include "platform/db/write_batch_metrics.hpp"
 
-#include <array>
-#include <atomic>
-#include <cstdint>
 #include <iterator>
 #include <string_view>
 
@@ -14,33 +11,25 @@ namespace db {
 
 namespace {
 
-constexpr std::size_t kBounds[] = {1, 2, 4, 8, 16, 32, 64, 128};
-constexpr std::size_t kBucketCount = std::size(kBounds) + 1;  // the last for +Inf
-
-struct Sizes {
-  std::array<std::atomic<std::uint64_t>, kBucketCount> buckets{};
-  std::atomic<std::uint64_t> sum{0};
-};
-
 constexpr std::string_view kKindNames[] = {"charge", "order", "payment", "coupon_issue"};
-Sizes sizes[std::size(kKindNames)];
 
 }  // namespace
 
-void observe_write_batch(WriteKind kind, std::size_t size) {
-  auto& of_kind = sizes[static_cast<std::size_t>(kind)];
+void WriteBatchSizes::observe(WriteKind kind, std::size_t size) {
+  auto& of_kind = sizes_[static_cast<std::size_t>(kind)];
   std::size_t bucket = 0;
   while (bucket < std::size(kBounds) && size > kBounds[bucket]) ++bucket;
   of_kind.buckets[bucket].fetch_add(1, std::memory_order_relaxed);
   of_kind.sum.fetch_add(size, std::memory_order_relaxed);
 }
 
-boost::asio::awaitable<void> write_batch_metrics(Pool&, std::string& out) {
+void WriteBatchSizes::write_metrics(std::string& out) const {
+  static_assert(std::size(kKindNames) == kKinds);
   constexpr std::string_view name = "db_write_batch_size";
   metrics::write_help(out, name, "histogram",
                       "Requests settled per batched write statement (one commit), by kind.");
-  for (std::size_t kind = 0; kind < std::size(kKindNames); ++kind) {
-    const auto& of_kind = sizes[kind];
+  for (std::size_t kind = 0; kind < kKinds; ++kind) {
+    const auto& of_kind = sizes_[kind];
     std::uint64_t cumulative = 0;
     for (std::size_t bucket = 0; bucket < kBucketCount; ++bucket) {
       cumulative += of_kind.buckets[bucket].load(std::memory_order_relaxed);
@@ -55,7 +44,6 @@ boost::asio::awaitable<void> write_batch_metrics(Pool&, std::string& out) {
     metrics::write_sample(out, fmt::format("{}_count", name), {{"kind", kKindNames[kind]}},
                           static_cast<double>(cumulative));
   }
-  co_return;
 }
 
 }  // namespace db
