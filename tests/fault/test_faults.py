@@ -122,6 +122,18 @@ class Instances:
         return "\n".join(f"--- {p.name}\n{api.log_tail(p, 30)}"
                          for p in sorted(self.tmp.glob("server-*.log")))
 
+    def stop_all(self) -> None:
+        """SIGTERM each instance: each must stop by itself, with exit code 0."""
+        for i, sp in enumerate(self.procs):
+            rc = sp.terminate(timeout=15)
+            assert rc == 0, f"instance {i} exited with {rc}; log:\n{api.log_tail(sp.log_path)}"
+
+    def kill_left(self) -> None:
+        """Whatever still runs after a failure (for a finally: block)."""
+        for sp in self.procs:
+            if sp is not None and sp.proc.poll() is None:
+                sp.kill()
+
 
 # ---- the load -----------------------------------------------------------------------------
 
@@ -353,6 +365,14 @@ def audit_events(url: str, platform: FakePlatform) -> None:
 
 # ---- the test ------------------------------------------------------------------------------
 
+def audit_all(url: str, load: Load, initial: dict[int, int], platform: FakePlatform) -> None:
+    """Money, stock, coupons and events all add up after the load."""
+    audit_money(url, load)
+    audit_stock(url, initial)
+    audit_coupons(url)
+    audit_events(url, platform)
+
+
 def test_faults_under_mixed_write_load(database_url, tmp_path):
     binary = Path(os.environ.get("ECOMMERCE_SERVER_BIN", REPO / "build/release/ecommerce-server"))
     assert binary.is_file(), f"server binary not found: {binary} (set ECOMMERCE_SERVER_BIN)"
@@ -401,20 +421,13 @@ def test_faults_under_mixed_write_load(database_url, tmp_path):
 
         assert not load.server_errors, f"5xx other than 503: {load.server_errors[:10]}"
         assert counts.get("PAID", 0) > 0 and counts.get("EXPIRED", 0) > 0, counts
-        audit_money(database_url, load)
-        audit_stock(database_url, initial)
-        audit_coupons(database_url)
-        audit_events(database_url, platform)
+        audit_all(database_url, load, initial, platform)
         slow = [t for ready in findings["ready_after_db"] for t in ready if t > 2.0]
         assert not slow, f"/ready took over 2 s after the database was back: {findings}"
-        for i, sp in enumerate(instances.procs):
-            rc = sp.terminate(timeout=15)
-            assert rc == 0, f"instance {i} exited with {rc}; log:\n{api.log_tail(sp.log_path)}"
+        instances.stop_all()
     except BaseException:
         print(instances.logs())
         raise
     finally:
-        for sp in instances.procs:
-            if sp is not None and sp.proc.poll() is None:
-                sp.kill()
+        instances.kill_left()
         platform.stop()

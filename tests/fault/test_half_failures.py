@@ -39,8 +39,7 @@ sys.path.insert(0, str(HERE))
 
 import test_faults as base  # noqa: E402
 from test_faults import (  # noqa: E402,F401  (database_url is a fixture used by name)
-    Instances, Load, audit_coupons, audit_events, audit_money, audit_stock, database_url, sql,
-    wait_for, wait_ready)
+    Instances, Load, audit_all, database_url, sql, wait_for, wait_ready)
 
 from apiclient import TcpProxy, proxied_database_url  # noqa: E402
 from test_events import FakePlatform  # noqa: E402
@@ -246,19 +245,12 @@ def test_every_answer_is_true_when_the_database_stops_answering(database_url, tm
         assert not other_errors, f"5xx other than 503 and 504: {other_errors[:10]}"
         assert figures["outcome_unknown"] <= WORKERS * faults, figures
         assert load.answers[("charge", 200)] > 0 and load.answers[("pay", 200)] > 0
-        audit_money(database_url, load)
-        audit_stock(database_url, initial)
-        audit_coupons(database_url)
-        audit_events(database_url, platform)
-        for i, sp in enumerate(instances.procs):
-            rc = sp.terminate(timeout=15)
-            assert rc == 0, f"instance {i} exited with {rc}"
+        audit_all(database_url, load, initial, platform)
+        instances.stop_all()
     except BaseException:
         print(instances.logs())
         raise
     finally:
-        for sp in instances.procs:
-            if sp is not None and sp.proc.poll() is None:
-                sp.kill()
+        instances.kill_left()
         platform.stop()
         proxy.stop()
