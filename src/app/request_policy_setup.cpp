@@ -1,22 +1,20 @@
 #include "app/request_policy_setup.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include "platform/os/read_file.hpp"
 
 namespace app {
 
 namespace {
 
 std::string read_key_file(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file)
+  auto text = os::read_file(path);
+  if (!text) {
     throw config::ConfigError(fmt::format("AUTH_JWT_PUBLIC_KEY_FILE: cannot read {}", path));
-  std::ostringstream text;
-  text << file.rdbuf();
-  return text.str();
+  }
+  return std::move(*text);
 }
 
 std::shared_ptr<const auth::JwtVerifier> make_verifier(const config::Config& config) {

@@ -2,10 +2,10 @@
 
 #include <array>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
+
+#include "platform/os/read_file.hpp"
 
 namespace console {
 
@@ -29,17 +29,6 @@ constexpr std::array kFiles{
     ConsoleFile{"uPlot.min.css", "node_modules/uplot/dist/uPlot.min.css", kCss},
 };
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::error_code ignored;
-  if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(out).str();
-}
-
 }  // namespace
 
 std::span<const ConsoleFile> console_files() {
@@ -58,7 +47,7 @@ LoadedConsole load_console_files(const std::string& web_dir) {
   std::map<std::string, docs::Asset, std::less<>> files;
   for (const auto& file : kFiles) {
     const auto path = fmt::format("{}/{}", web_dir, file.relative_path);
-    auto body = read_file(path);
+    auto body = os::read_file(path);
     if (!body) {
       loaded.problem = fmt::format(
           "the console's files are not installed ({} cannot be read); install them with `npm "

@@ -3,10 +3,10 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
+
+#include "platform/os/read_file.hpp"
 
 namespace docs {
 
@@ -60,18 +60,6 @@ constexpr std::string_view kPage = R"html(<!DOCTYPE html>
   </body>
 </html>
 )html";
-
-std::optional<std::string> read_file(const std::string& path) {
-  std::error_code ignored;
-  // A directory opens as an empty stream; only regular files count.
-  if (!std::filesystem::is_regular_file(path, ignored)) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(out).str();
-}
 
 Asset make_asset(std::string body, std::string_view content_type) {
   Asset asset{std::move(body), content_type, {}};
@@ -131,7 +119,7 @@ bool etag_matches(std::string_view if_none_match, std::string_view etag) {
 
 DocsFiles load_docs_files(const std::string& openapi_file, const std::string& swagger_ui_dir) {
   DocsFiles files;
-  if (auto body = read_file(openapi_file)) {
+  if (auto body = os::read_file(openapi_file)) {
     files.openapi = make_asset(std::move(*body), "application/yaml");
   } else {
     files.openapi_problem = fmt::format("the OpenAPI description {} cannot be read", openapi_file);
@@ -143,7 +131,7 @@ DocsFiles load_docs_files(const std::string& openapi_file, const std::string& sw
       continue;
     }
     const auto path = fmt::format("{}/{}", swagger_ui_dir, type.name);
-    auto body = read_file(path);
+    auto body = os::read_file(path);
     if (!body) {
       files.assets_problem = fmt::format(
           "the Swagger UI files are not installed ({} cannot be read); install them with "

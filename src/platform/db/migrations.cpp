@@ -1,16 +1,15 @@
 #include "platform/db/migrations.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
 #include "platform/db/errors.hpp"
+#include "platform/os/read_file.hpp"
 
 namespace db {
 
@@ -59,10 +58,9 @@ std::vector<MigrationFile> load_migrations(const std::filesystem::path& director
   std::vector<MigrationFile> files;
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     if (!entry.is_regular_file() || entry.path().extension() != ".sql") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    MigrationFile file{entry.path().stem().string(), buffer.str(), ""};
+    auto sql = os::read_file(entry.path());
+    if (!sql) throw std::runtime_error("cannot read migration " + entry.path().string());
+    MigrationFile file{entry.path().stem().string(), std::move(*sql), ""};
     file.checksum = migration_checksum(file.sql);
     files.push_back(std::move(file));
   }
