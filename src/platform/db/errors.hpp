@@ -14,7 +14,7 @@ class DbUnavailable : public std::runtime_error {
 // The connection failed after a statement (or COMMIT) was sent and before its whole answer
 // came back, or the answer did not come within the network deadline: the statement may have
 // been applied. A read may treat it as unavailable (nothing of a read is applied); a write
-// must learn what became of it (db::learn_outcome) before it answers.
+// must learn what became of it (db::settle_lost_write) before it answers.
 class DbAnswerLost : public DbUnavailable {
  public:
   using DbUnavailable::DbUnavailable;

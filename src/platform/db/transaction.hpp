@@ -20,7 +20,7 @@ namespace db {
 // is dropped by the pool (the server then rolls back on its own).
 boost::asio::awaitable<void> rollback_if_open(Connection& connection);
 
-// Commits the transaction open on `connection` with `token` (db::learn_outcome): the token's
+// Commits the transaction open on `connection` with `token` (db::settle_lost_write): the token's
 // row and COMMIT in one round trip.
 boost::asio::awaitable<void> commit_with_token(Connection& connection, std::int64_t token);
 

@@ -46,8 +46,8 @@ std::chrono::milliseconds time_left(Clock::time_point give_up_at) {
                   std::chrono::ceil<std::chrono::milliseconds>(give_up_at - Clock::now()));
 }
 
-asio::awaitable<WriteApplied> learn_outcome_until(Pool& pool, int backend_pid, std::int64_t token,
-                                                  Clock::time_point give_up_at) {
+asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
+                                            Clock::time_point give_up_at) {
   asio::steady_timer pause(co_await asio::this_coro::executor);
   for (int attempt = 1;; ++attempt) {
     try {
@@ -83,7 +83,7 @@ asio::awaitable<void> settle_lost_write_until(Pool& pool, int backend_pid, std::
                                               Clock::time_point give_up_at) {
   AnswerWatch* watch = pool.answer_watch();
   if (watch != nullptr) watch->answer_lost();
-  const WriteApplied applied = co_await learn_outcome_until(pool, backend_pid, token, give_up_at);
+  const WriteApplied applied = co_await learn_outcome(pool, backend_pid, token, give_up_at);
   if (watch != nullptr) watch->count_outcome(applied);
   switch (applied) {
     case WriteApplied::yes:
@@ -114,11 +114,6 @@ bool AnswerWatch::take_probe_turn(std::chrono::milliseconds probe_interval) {
   auto last = last_probe_ns_.load();
   if (now - last < std::chrono::nanoseconds(probe_interval).count()) return false;
   return last_probe_ns_.compare_exchange_strong(last, now);
-}
-
-asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
-                                            std::chrono::milliseconds budget) {
-  co_return co_await learn_outcome_until(pool, backend_pid, token, Clock::now() + budget);
 }
 
 asio::awaitable<void> prune_write_outcomes(Pool& pool) {

@@ -24,25 +24,21 @@ class Result;
 // of a busy instance, and would fail one write with an error, never lie about it).
 std::int64_t next_write_token();
 
-enum class WriteApplied { yes, no, unknown };
+enum class WriteApplied { yes, no, unknown };  // what an outcome check learned
 
-// Learns whether the transaction that carried `token` committed, on connections of `pool`,
-// trying until `budget` has passed:
-//   1. ends the backend that ran it if it is still there (`backend_pid`): a transaction
-//      whose client vanished could otherwise stay in progress for a while;
+// What a write whose answer was lost (its statement or COMMIT sent on the connection of
+// backend `backend_pid`) really did. Holds writes (AnswerWatch), then learns whether the
+// transaction that carried `token` committed, on connections of `pool`, trying until the
+// pool's outcome budget has passed:
+//   1. ends the backend that ran it if it is still there: a transaction whose client
+//      vanished could otherwise stay in progress for a while;
 //   2. inserts the token itself (ON CONFLICT DO NOTHING). The insert waits for a transaction
 //      that holds the token; if it gets the row, the write never committed and now never
 //      can (its own insert of the token would fail): not applied. If the row was there, it
 //      was committed: applied.
-// `unknown` when the database could not be asked within the budget: every wait of an
-// attempt (for a connection, a connect, each answer) ends within what is left of it.
-boost::asio::awaitable<WriteApplied> learn_outcome(Pool& pool, int backend_pid, std::int64_t token,
-                                                   std::chrono::milliseconds budget);
-
-// What a write whose answer was lost (its statement or COMMIT sent on the connection of
-// backend `backend_pid`) really did: holds writes (AnswerWatch), then learns the outcome
-// within the pool's outcome budget. Returns if it committed; else throws DbUnavailable (it
-// did not: a 503 is true) or DbOutcomeUnknown (the database could not be asked: a 504).
+// Every wait of an attempt (for a connection, a connect, each answer) ends within what is
+// left of the budget. Returns if it committed; else throws DbUnavailable (it did not: a 503
+// is true) or DbOutcomeUnknown (the database could not be asked in time: a 504).
 boost::asio::awaitable<void> settle_lost_write(Pool& pool, int backend_pid, std::int64_t token,
                                                const std::string& what);
 
