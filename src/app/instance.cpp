@@ -109,6 +109,8 @@ int Instance::run() {
       "write_connections={} db_connections={}",
       port, threads_, connections_.per_loop, connections_.writes, connections_.total);
 
+  // Before the migrator, whose failure calls shutdown() from its thread.
+  server_.set_before_loops_end([this] { return stop(); });
   migrator_ = std::make_unique<Migrator>(config_, migrations_directory(config_), connections_,
                                          schema_ready_, [this] {
                                            exit_code_ = 1;
@@ -122,7 +124,6 @@ int Instance::run() {
   // stops accepting and drains (a load balancer's checks take the instance out first).
   signals_ = std::make_unique<ShutdownSignals>(loops_.first(), config_.shutdown_drain, draining_,
                                                watchdog_, [this] { server_.shutdown(); });
-  server_.set_before_loops_end([this] { return stop(); });
 
   server_.run();
   release_after_loops();
@@ -130,8 +131,8 @@ int Instance::run() {
 }
 
 boost::asio::awaitable<void> Instance::stop() {
-  signals_->cancel();
-  co_await background_->stop();
+  if (signals_) signals_->cancel();
+  if (background_) co_await background_->stop();
 }
 
 void Instance::release_after_loops() {
